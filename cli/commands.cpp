@@ -1,0 +1,12 @@
+// The one place where subcommands are registered.
+#include "command.hpp"
+
+namespace gridplan::cli {
+
+std::vector<std::unique_ptr<Command>> make_commands() {
+    std::vector<std::unique_ptr<Command>> commands;
+    commands.push_back(make_blocks_command());
+    return commands;
+}
+
+} // namespace gridplan::cli

@@ -1,0 +1,36 @@
+#include "terminal.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include <unistd.h>
+
+namespace gridplan::cli {
+
+RunContext make_run_context(const CommonOptions& options) {
+    RunContext ctx;
+    const bool verbose = options.verbose;
+    const bool quiet = options.quiet;
+    const bool tty = ::isatty(STDERR_FILENO) != 0;
+    ctx.log = Logger{[verbose, quiet, tty](LogLevel level, const std::string& message) {
+        if (level == LogLevel::warning && !quiet) {
+            std::cerr << (tty ? "\r\033[K" : "") << "gridplan: warning: " << message << '\n';
+        } else if (level == LogLevel::info && verbose) {
+            std::cerr << (tty ? "\r\033[K" : "") << "gridplan: " << message << '\n';
+        }
+    }};
+    if (tty && !quiet) {
+        ctx.progress = [](std::string_view stage, double fraction) {
+            std::cerr << "\r\033[K" << stage << ": " << static_cast<int>(fraction * 100.0) << "%";
+            if (fraction >= 1.0) {
+                std::cerr << "\r\033[K";
+            }
+            std::cerr.flush();
+        };
+    }
+    ctx.threads = options.threads;
+    return ctx;
+}
+
+} // namespace gridplan::cli

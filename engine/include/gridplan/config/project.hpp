@@ -1,0 +1,37 @@
+#pragma once
+// The project configuration file (JSON with comments): which inputs make the district,
+// and each stage's settings. Paths are relative to the config file's folder.
+
+#include "gridplan/blocks/blocks.hpp"
+#include "gridplan/io/district.hpp"
+
+#include <string>
+
+namespace gridplan::config {
+
+struct OutputConfig {
+    std::string format = "geojson";
+    /// CRS of non-GeoJSON outputs; empty: the boundary input's CRS.
+    std::string crs;
+    /// Decimals of GeoJSON coordinates.
+    int precision = 7;
+
+    void validate() const;
+};
+
+struct ProjectConfig {
+    std::string path;  ///< the config file
+    std::string name;  ///< district name, optional
+    io::DistrictSpec district;
+    blocks::BlocksConfig blocks;
+    OutputConfig output;
+};
+
+/// Reads and checks a config file. Throws ConfigError naming the file and key (with the
+/// nearest valid key for typos), InputError if the file cannot be read.
+ProjectConfig load_project_config(const std::string& path);
+
+/// Resolves `path` against `base_dir` unless it is absolute or a connection string.
+std::string resolve_path(const std::string& path, const std::string& base_dir);
+
+} // namespace gridplan::config

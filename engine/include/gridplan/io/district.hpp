@@ -1,0 +1,134 @@
+#pragma once
+// Reading a district: its boundary, barrier lines, water areas and household points,
+// from any OGR data source, projected into the local metric working CRS.
+
+#include "gridplan/core/barrier.hpp"
+#include "gridplan/core/ids.hpp"
+#include "gridplan/core/run_context.hpp"
+#include "gridplan/crs/crs.hpp"
+#include "gridplan/io/osm_tags.hpp"
+#include "gridplan/wrap/geos.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gridplan::io {
+
+/// One OGR layer: a file or connection string, a layer (first one if empty) and an
+/// optional OGR SQL attribute filter.
+struct SourceSpec {
+    std::string path;
+    std::string layer;
+    std::string where;
+    std::vector<std::string> open_options;
+    /// Config key this source came from, for messages ("barriers[1]").
+    std::string config_key;
+};
+
+/// How a barrier source's lines get their class.
+struct BarrierSpec {
+    enum class Rule { fixed, field, osm };
+
+    SourceSpec source;
+    Rule rule = Rule::fixed;
+    BarrierClass fixed_class = BarrierClass::street;
+    std::string class_field;
+    std::map<std::string, BarrierClass> class_map;
+    std::optional<BarrierClass> default_class;
+    /// Field holding the barrier's name; empty: "name" if the layer has it.
+    std::string name_field;
+    /// OSM tag mapping file for Rule::osm; empty: the built-in data/osm/tags.json.
+    std::string osm_tags;
+};
+
+struct HouseholdSpec {
+    SourceSpec source;
+    /// Field with the household count; empty: each point counts 1.
+    std::string count_field;
+};
+
+/// Which polygon is the district.
+struct BoundarySpec {
+    enum class Kind {
+        automatic,   ///< an OSM admin boundary enclosing the data, else the barriers' convex hull
+        source,      ///< a polygon layer
+        admin_name,  ///< the OSM administrative boundary with this name
+        admin_level  ///< the union of OSM administrative boundaries of this level
+    };
+    Kind kind = Kind::automatic;
+    SourceSpec source;
+    std::string admin_name;
+    int admin_level = 0;
+};
+
+struct DistrictSpec {
+    BoundarySpec boundary;
+    std::vector<BarrierSpec> barriers;
+    std::vector<SourceSpec> water;
+    std::optional<HouseholdSpec> households;
+    /// Working CRS ("EPSG:N"); empty: the UTM zone of the district's centroid.
+    std::string working_crs;
+};
+
+/// A barrier line in the working CRS.
+struct BarrierLine {
+    wrap::GeomPtr geom;
+    BarrierClass cls = BarrierClass::none;
+    std::string name;
+    std::uint32_t source = 0;  ///< index into District::sources
+    SourceFid fid;
+    bool bridge = false;
+    bool tunnel = false;
+    int layer = 0;
+};
+
+/// A water area (riverbank, lake) in the working CRS.
+struct WaterArea {
+    wrap::GeomPtr geom;
+    std::string name;
+    std::uint32_t source = 0;
+    SourceFid fid;
+};
+
+/// A household point in the working CRS.
+struct HouseholdPoint {
+    double x = 0.0;
+    double y = 0.0;
+    std::uint32_t count = 1;
+    std::uint32_t source = 0;
+    SourceFid fid;
+};
+
+struct District {
+    crs::Crs working_crs;
+    /// The CRS of the boundary input: the default CRS of non-GeoJSON outputs.
+    crs::Crs input_crs;
+    wrap::GeomPtr boundary;  ///< Polygon or MultiPolygon, valid, working CRS
+    std::string boundary_description;
+    std::vector<BarrierLine> barriers;
+    std::vector<WaterArea> water;
+    std::vector<HouseholdPoint> households;
+    /// "path:layer" of every source, indexed by the `source` members above.
+    std::vector<std::string> sources;
+    /// Every input file, so that outputs never overwrite one.
+    std::vector<std::string> input_files;
+    bool from_osm = false;
+};
+
+/// Reads everything the spec names. Throws InputError/ConfigError/CrsError on bad input;
+/// repairs what it can and reports it to ctx.problems.
+District read_district(const DistrictSpec& spec, const wrap::GeosContext& geos, RunContext& ctx);
+
+/// The district spec of the `--osm FILE` shortcut: barriers (and water areas) from the
+/// file's tags, the boundary chosen by `boundary` (a polygon file, "admin:NAME",
+/// "admin_level:N" or empty for automatic).
+DistrictSpec osm_district_spec(const std::string& osm_path, const std::string& boundary,
+                               const std::string& osm_tags = {});
+
+/// True for paths GDAL's OSM driver reads (.osm.pbf, .pbf, .osm).
+bool is_osm_path(const std::string& path);
+
+} // namespace gridplan::io

@@ -1,0 +1,101 @@
+#include "gridplan/blocks/output.hpp"
+
+#include "gridplan/core/strings.hpp"
+
+#include <ogr_core.h>
+
+#include <cmath>
+
+namespace gridplan::blocks {
+
+namespace {
+
+double round_to(double v, int decimals) {
+    const double f = std::pow(10.0, decimals);
+    return std::round(v * f) / f;
+}
+
+} // namespace
+
+nlohmann::json blocks_summary(const BlocksResult& result, const io::District& district, const RunContext& ctx) {
+    const auto& s = result.stats;
+    nlohmann::json j;
+    j["working_crs"] = district.working_crs.label();
+    j["district"] = district.boundary_description;
+    j["district_area_m2"] = round_to(s.district_area_m2, 1);
+    j["blocks"] = result.blocks.size();
+    j["water_blocks"] = s.water_blocks;
+    j["blocks_area_m2"] = round_to(s.blocks_area_m2, 1);
+    j["adjacent_pairs"] = result.adjacency.size();
+    j["barrier_lines_used"] = s.barrier_lines_used;
+    j["faces"] = s.faces;
+    j["slivers_merged"] = s.slivers_merged;
+    j["dangles"] = s.dangles;
+    j["cut_edges"] = s.cut_edges;
+    j["invalid_rings"] = s.invalid_rings;
+    j["crossings_without_vertex"] = s.crossings_without_vertex;
+    j["households"] = {{"input", s.households_input},
+                       {"inside", s.households_inside},
+                       {"outside", s.households_outside},
+                       {"points_outside", s.household_points_outside},
+                       {"moved_from_water", s.households_moved_from_water}};
+    nlohmann::json problems = nlohmann::json::object();
+    for (const auto& [code, n] : ctx.problems.counts()) {
+        problems[code] = n;
+    }
+    j["problems"] = problems;
+    if (district.from_osm) {
+        j["attribution"] = "© OpenStreetMap contributors (ODbL 1.0)";
+    }
+    return j;
+}
+
+void write_blocks(const BlocksResult& result, const io::District& district, io::OutputDir& out,
+                  const io::OutputOptions& options, const wrap::GeosContext& geos, RunContext& ctx) {
+    io::VectorWriter writer{out, "blocks", options, district.working_crs, geos};
+    using io::FieldType;
+    writer.begin_layer(io::LayerDef{"blocks",
+                                    wkbPolygon,
+                                    {{"block_id", FieldType::integer, "", 0},
+                                     {"area_m2", FieldType::real, "", 1},
+                                     {"perimeter_m", FieldType::real, "perim_m", 1},
+                                     {"households", FieldType::integer, "households", 0},
+                                     {"household_points", FieldType::integer, "hh_points", 0},
+                                     {"water", FieldType::integer, "", 0},
+                                     {"water_name", FieldType::string, "water_name", 0}}});
+    for (const auto& b : result.blocks) {
+        writer.add(b.geom.get(),
+                   {std::int64_t{b.id.value()} + 1, round_to(b.area_m2, 1), round_to(b.perimeter_m, 1),
+                    std::int64_t{b.households}, std::int64_t{b.household_points}, std::int64_t{b.water ? 1 : 0},
+                    b.water_name.empty() ? io::FieldValue{} : io::FieldValue{b.water_name}});
+    }
+    writer.begin_layer(io::LayerDef{"blocks_qa",
+                                    wkbUnknown,
+                                    {{"problem", FieldType::string, "", 0},
+                                     {"detail", FieldType::string, "", 0},
+                                     {"source", FieldType::string, "", 0},
+                                     {"source_fid", FieldType::integer, "src_fid", 0},
+                                     {"block_id", FieldType::integer, "", 0}}});
+    for (const auto& p : ctx.problems.problems()) {
+        wrap::GeomPtr g = p.wkb.empty() ? geos.own_nullable(nullptr) : geos.from_wkb(p.wkb.data(), p.wkb.size());
+        writer.add(g.get(), {p.problem, p.detail, p.source.empty() ? io::FieldValue{} : io::FieldValue{p.source},
+                             p.fid ? io::FieldValue{*p.fid} : io::FieldValue{},
+                             p.block_id ? io::FieldValue{*p.block_id} : io::FieldValue{}});
+    }
+    writer.finish();
+    if (writer.repaired_after_rounding() > 0) {
+        ctx.log.warning(std::to_string(writer.repaired_after_rounding()) +
+                        " geometries were repaired after rounding to the output precision");
+    }
+
+    std::string csv = io::csv_line({"a", "b", "shared_length_m", "barrier_class", "barrier_name"});
+    for (const auto& a : result.adjacency) {
+        csv += io::csv_line({std::to_string(a.a.value() + 1), std::to_string(a.b.value() + 1),
+                             format_fixed(a.shared_length_m, 2), std::string{to_string(a.barrier_class)},
+                             a.barrier_name});
+    }
+    out.write_text("adjacency.csv", csv);
+    out.write_text("blocks_summary.json", blocks_summary(result, district, ctx).dump(2) + "\n");
+}
+
+} // namespace gridplan::blocks

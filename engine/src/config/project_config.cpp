@@ -1,0 +1,200 @@
+#include "gridplan/config/project.hpp"
+
+#include "gridplan/core/error.hpp"
+#include "gridplan/core/json_config.hpp"
+
+#include <filesystem>
+
+namespace gridplan::config {
+
+namespace fs = std::filesystem;
+
+void OutputConfig::validate() const {
+    if (precision < 1 || precision > 15) {
+        throw ConfigError{"output.precision", "must be an integer from 1 to 15"};
+    }
+}
+
+std::string resolve_path(const std::string& path, const std::string& base_dir) {
+    if (path.empty() || path.rfind("PG:", 0) == 0 || path.rfind("/vsi", 0) == 0 ||
+        path.find("://") != std::string::npos || fs::path{path}.is_absolute()) {
+        return path;
+    }
+    return (fs::path{base_dir} / path).lexically_normal().string();
+}
+
+namespace {
+
+const std::vector<std::string> source_keys{"path", "layer", "where", "open_options"};
+
+std::vector<std::string> with(std::vector<std::string> keys, const std::vector<std::string>& more) {
+    keys.insert(keys.end(), more.begin(), more.end());
+    return keys;
+}
+
+io::SourceSpec parse_source(const ConfigNode& node, const std::vector<std::string>& allowed,
+                            const std::string& base_dir) {
+    io::SourceSpec s;
+    s.config_key = node.key();
+    if (node.json().is_string()) {
+        s.path = resolve_path(node.json().get<std::string>(), base_dir);
+        return s;
+    }
+    node.expect_object(allowed);
+    const auto path = node.get_string("path");
+    if (!path || path->empty()) {
+        node.fail("path", "missing: the file or connection string of this source");
+    }
+    s.path = resolve_path(*path, base_dir);
+    s.layer = node.get_string("layer").value_or("");
+    s.where = node.get_string("where").value_or("");
+    for (const auto& o : node.array("open_options")) {
+        if (!o.json().is_string()) {
+            o.fail({}, "expected a string such as \"KEY=VALUE\"");
+        }
+        s.open_options.push_back(o.json().get<std::string>());
+    }
+    return s;
+}
+
+BarrierClass parse_class(const ConfigNode& node, const std::string& key, const std::string& value) {
+    const auto c = parse_barrier_class(value);
+    if (!c) {
+        node.fail(key, "unknown barrier class '" + value + "'; allowed: " + barrier_class_names());
+    }
+    return *c;
+}
+
+io::BarrierSpec parse_barrier(const ConfigNode& node, const std::string& base_dir) {
+    static const std::vector<std::string> keys =
+        with(source_keys, {"class", "class_field", "class_map", "default_class", "name_field", "osm_tags"});
+    io::BarrierSpec b;
+    b.source = parse_source(node, keys, base_dir);
+    if (node.json().is_string()) {
+        if (io::is_osm_path(b.source.path)) {
+            b.rule = io::BarrierSpec::Rule::osm;
+            return b;
+        }
+        node.fail({}, "a barrier source needs \"class\" (river, road, street, alley or osm) or \"class_field\"");
+    }
+    const auto cls = node.get_string("class");
+    const auto field = node.get_string("class_field");
+    if (cls && field) {
+        node.fail("class_field", "give either \"class\" or \"class_field\", not both");
+    }
+    if (cls) {
+        if (*cls == "osm") {
+            b.rule = io::BarrierSpec::Rule::osm;
+            if (auto tags = node.get_string("osm_tags")) {
+                b.osm_tags = resolve_path(*tags, base_dir);
+            }
+        } else {
+            b.rule = io::BarrierSpec::Rule::fixed;
+            b.fixed_class = parse_class(node, "class", *cls);
+        }
+    } else if (field) {
+        b.rule = io::BarrierSpec::Rule::field;
+        b.class_field = *field;
+        if (node.has("class_map")) {
+            const ConfigNode map = node.child("class_map");
+            if (!map.json().is_object()) {
+                map.fail({}, "expected an object mapping field values to classes");
+            }
+            for (const auto& item : map.json().items()) {
+                if (!item.value().is_string()) {
+                    map.fail(item.key(), "expected a class name: " + barrier_class_names());
+                }
+                b.class_map[item.key()] = parse_class(map, item.key(), item.value().get<std::string>());
+            }
+        }
+    } else if (io::is_osm_path(b.source.path)) {
+        b.rule = io::BarrierSpec::Rule::osm;
+    } else {
+        node.fail({}, "missing \"class\" (river, road, street, alley or osm) or \"class_field\"");
+    }
+    if (auto d = node.get_string("default_class")) {
+        if (b.rule != io::BarrierSpec::Rule::field) {
+            node.fail("default_class", "only used with \"class_field\"");
+        }
+        b.default_class = parse_class(node, "default_class", *d);
+    }
+    if (node.has("class_map") && b.rule != io::BarrierSpec::Rule::field) {
+        node.fail("class_map", "only used with \"class_field\"");
+    }
+    if (node.has("osm_tags") && b.rule != io::BarrierSpec::Rule::osm) {
+        node.fail("osm_tags", "only used with \"class\": \"osm\"");
+    }
+    b.name_field = node.get_string("name_field").value_or("");
+    return b;
+}
+
+} // namespace
+
+ProjectConfig load_project_config(const std::string& path) {
+    const nlohmann::json root = read_json_file(path);
+    const ConfigNode node{root, "", path};
+    node.expect_object({"name", "description", "crs", "boundary", "barriers", "water", "households", "blocks",
+                        "output"});
+    const std::string base_dir = fs::path{path}.parent_path().string();
+
+    ProjectConfig c;
+    c.path = path;
+    c.name = node.get_string("name").value_or("");
+    (void)node.get_string("description");
+    c.district.working_crs = node.get_string("crs").value_or("");
+
+    if (!node.has("boundary")) {
+        node.fail("boundary", "missing: the district boundary (a polygon layer)");
+    }
+    c.district.boundary.kind = io::BoundarySpec::Kind::source;
+    c.district.boundary.source = parse_source(node.child("boundary"), source_keys, base_dir);
+
+    if (!node.has("barriers")) {
+        node.fail("barriers", "missing: at least one source of barrier lines");
+    }
+    if (!root["barriers"].is_array()) {
+        node.fail("barriers", "expected an array of barrier sources");
+    }
+    for (const auto& b : node.array("barriers")) {
+        c.district.barriers.push_back(parse_barrier(b, base_dir));
+    }
+    if (c.district.barriers.empty()) {
+        node.fail("barriers", "empty: name at least one source of barrier lines");
+    }
+    for (const auto& w : node.array("water")) {
+        c.district.water.push_back(parse_source(w, source_keys, base_dir));
+    }
+    if (node.has("households")) {
+        const ConfigNode h = node.child("households");
+        io::HouseholdSpec hs;
+        hs.source = parse_source(h, with(source_keys, {"count_field"}), base_dir);
+        if (!h.json().is_string()) {
+            hs.count_field = h.get_string("count_field").value_or("");
+        }
+        c.district.households = hs;
+    }
+    if (node.has("blocks")) {
+        const ConfigNode b = node.child("blocks");
+        b.expect_object({"min_area_m2", "min_width_m", "grid_size_m", "match_tolerance_m"});
+        c.blocks.min_area_m2 = b.get_number("min_area_m2").value_or(c.blocks.min_area_m2);
+        c.blocks.min_width_m = b.get_number("min_width_m").value_or(c.blocks.min_width_m);
+        c.blocks.grid_size_m = b.get_number("grid_size_m").value_or(c.blocks.grid_size_m);
+        c.blocks.match_tolerance_m = b.get_number("match_tolerance_m").value_or(c.blocks.match_tolerance_m);
+    }
+    if (node.has("output")) {
+        const ConfigNode o = node.child("output");
+        o.expect_object({"format", "crs", "precision"});
+        c.output.format = o.get_string("format").value_or(c.output.format);
+        c.output.crs = o.get_string("crs").value_or("");
+        c.output.precision = static_cast<int>(o.get_integer("precision").value_or(c.output.precision));
+    }
+    try {
+        c.blocks.validate();
+        c.output.validate();
+    } catch (const ConfigError& e) {
+        throw ConfigError{e.key(), e.reason(), path};
+    }
+    return c;
+}
+
+} // namespace gridplan::config

@@ -1,0 +1,23 @@
+#include "gridplan/core/run_context.hpp"
+
+namespace gridplan {
+
+void Logger::warning(const std::string& message) const {
+    ++m_warnings;
+    emit(LogLevel::warning, message);
+}
+
+void ProblemReporter::report(Problem p) {
+    auto& n = m_counts[p.problem];
+    ++n;
+    if (n <= m_limit) {
+        m_problems.push_back(std::move(p));
+    }
+}
+
+std::size_t ProblemReporter::count(const std::string& code) const {
+    const auto it = m_counts.find(code);
+    return it == m_counts.end() ? 0 : it->second;
+}
+
+} // namespace gridplan

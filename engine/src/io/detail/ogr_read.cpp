@@ -1,0 +1,671 @@
+#include "io/detail/ogr_read.hpp"
+
+#include "gridplan/core/error.hpp"
+#include "gridplan/core/strings.hpp"
+#include "gridplan/wrap/gdal.hpp"
+
+#include <ogr_geometry.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <unordered_map>
+
+namespace gridplan::io::detail {
+
+namespace {
+
+struct OpenSource {
+    GDALDatasetUniquePtr ds;
+    OGRLayer* layer = nullptr;
+    std::string name;  ///< "path:layer"
+    crs::Crs crs;
+};
+
+std::string file_label(const std::string& path) { return wrap::mask_password(path); }
+
+OpenSource open_source(const SourceSpec& src, RunContext& ctx) {
+    OpenSource o;
+    o.ds = wrap::open_vector(src.path, src.open_options);
+    o.layer = &wrap::find_layer(*o.ds, src.path, src.layer);
+    o.name = file_label(src.path) + ":" + o.layer->GetName();
+    if (!src.where.empty()) {
+        wrap::CplMessageCapture capture;
+        // Some drivers (GPKG) only complain when reading: probe one feature.
+        bool ok = o.layer->SetAttributeFilter(src.where.c_str()) == OGRERR_NONE;
+        if (ok) {
+            o.layer->ResetReading();
+            OGRFeatureUniquePtr probe{o.layer->GetNextFeature()};
+            ok = capture.last_error().empty();
+        }
+        if (!ok) {
+            throw ConfigError{src.config_key + ".where",
+                              "invalid attribute filter '" + src.where + "' on " + o.name + ": " +
+                                  capture.last_error()};
+        }
+    }
+    const OGRSpatialReference* srs = o.layer->GetSpatialRef();
+    if (srs == nullptr) {
+        ctx.log.warning(o.name + ": no CRS given; taking coordinates as WGS84 longitude/latitude");
+        o.crs = crs::Crs::wgs84();
+    } else {
+        o.crs = crs::Crs::from_srs(*srs);
+    }
+    return o;
+}
+
+/// Iterates the features of a layer; turns read failures into InputError naming the source.
+template <typename F>
+void for_each_feature(OpenSource& o, const std::string& path, F&& f) {
+    wrap::CplMessageCapture capture;
+    o.layer->ResetReading();
+    while (OGRFeatureUniquePtr feature{o.layer->GetNextFeature()}) {
+        f(*feature);
+    }
+    const std::string error = capture.last_error();
+    if (!error.empty()) {
+        throw InputError{"read failed: " + error, file_label(path), o.layer->GetName()};
+    }
+}
+
+/// A GEOS copy of an OGR geometry: 2D, curves linearised. Null if GEOS cannot take it.
+wrap::GeomPtr to_geos(const OGRGeometry& g, const wrap::GeosContext& geos) {
+    std::unique_ptr<OGRGeometry> copy;
+    if (g.hasCurveGeometry()) {
+        copy.reset(g.getLinearGeometry());
+    } else {
+        copy.reset(g.clone());
+    }
+    if (!copy) {
+        return geos.own_nullable(nullptr);
+    }
+    copy->flattenTo2D();
+    wrap::CplMessageCapture quiet;
+    return geos.own_nullable(copy->exportToGEOS(geos.handle()));
+}
+
+std::string type_name(OGRwkbGeometryType t) { return OGRGeometryTypeToName(wkbFlatten(t)); }
+
+bool is_polygonal(OGRwkbGeometryType t) {
+    const auto f = wkbFlatten(t);
+    return f == wkbPolygon || f == wkbMultiPolygon || f == wkbCurvePolygon || f == wkbMultiSurface ||
+           f == wkbTriangle || f == wkbPolyhedralSurface || f == wkbTIN;
+}
+
+bool is_lineal(OGRwkbGeometryType t) {
+    const auto f = wkbFlatten(t);
+    return f == wkbLineString || f == wkbMultiLineString || f == wkbCircularString || f == wkbCompoundCurve ||
+           f == wkbMultiCurve;
+}
+
+/// Keeps a list of fids per kind of trouble, for one warning per source.
+class FidTally {
+public:
+    void add(std::int64_t fid) {
+        ++m_count;
+        if (m_fids.size() < 5) {
+            m_fids.push_back(std::to_string(fid));
+        }
+    }
+    void warn(RunContext& ctx, const std::string& source, const std::string& what) const {
+        if (m_count > 0) {
+            ctx.log.warning(source + ": " + std::to_string(m_count) + " " + what + " (fid " +
+                            join_limited(m_fids, 5) + (m_count > m_fids.size() ? ", ..." : "") + ")");
+        }
+    }
+
+private:
+    std::size_t m_count = 0;
+    std::vector<std::string> m_fids;
+};
+
+std::uint32_t add_source(Raw& raw, const std::string& name, const crs::Crs& c, const std::string& path) {
+    raw.source_names.push_back(name);
+    raw.source_crs.push_back(c);
+    if (std::find(raw.input_files.begin(), raw.input_files.end(), path) == raw.input_files.end()) {
+        raw.input_files.push_back(path);
+    }
+    return static_cast<std::uint32_t>(raw.source_names.size() - 1);
+}
+
+/// A valid polygonal geometry from a polygon feature, repairing if needed.
+wrap::GeomPtr valid_polygons(wrap::GeomPtr g, const wrap::GeosContext& geos, bool& repaired) {
+    repaired = false;
+    if (geos.is_valid(g.get())) {
+        return g;
+    }
+    repaired = true;
+    int dropped = 0;
+    return geos.make_valid_polygonal(g.get(), dropped);
+}
+
+void read_boundary_source(const SourceSpec& src, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx) {
+    OpenSource o = open_source(src, ctx);
+    const std::uint32_t source = add_source(raw, o.name, o.crs, src.path);
+    std::vector<wrap::GeomPtr> parts;
+    FidTally repaired_fids;
+    for_each_feature(o, src.path, [&](OGRFeature& f) {
+        const OGRGeometry* g = f.GetGeometryRef();
+        if (g == nullptr || g->IsEmpty()) {
+            return;
+        }
+        if (!is_polygonal(g->getGeometryType())) {
+            throw InputError{"wrong geometry type for a district boundary: expected Polygon or MultiPolygon, got " +
+                                 type_name(g->getGeometryType()),
+                             file_label(src.path), o.layer->GetName(), f.GetFID()};
+        }
+        wrap::GeomPtr gg = to_geos(*g, geos);
+        if (!gg) {
+            throw InputError{"unreadable boundary geometry", file_label(src.path), o.layer->GetName(), f.GetFID()};
+        }
+        bool repaired = false;
+        gg = valid_polygons(std::move(gg), geos, repaired);
+        if (repaired) {
+            repaired_fids.add(f.GetFID());
+            raw.problems.push_back(RawProblem{"invalid_repaired", "invalid boundary polygon repaired with MakeValid",
+                                              source, SourceFid{f.GetFID()}, geos.clone(gg.get())});
+        }
+        if (!geos.is_empty(gg.get())) {
+            parts.push_back(std::move(gg));
+        }
+    });
+    repaired_fids.warn(ctx, o.name, "invalid boundary geometries repaired");
+    if (parts.empty()) {
+        throw InputError{"empty district boundary: no polygon with an area", file_label(src.path),
+                         o.layer->GetName()};
+    }
+    wrap::GeomPtr all = geos.collection(GEOS_GEOMETRYCOLLECTION, parts);
+    raw.boundary = geos.own(GEOSUnaryUnion_r(geos.handle(), all.get()), "union of boundary polygons");
+    if (geos.area(raw.boundary.get()) <= 0.0) {
+        throw InputError{"empty district boundary: zero area", file_label(src.path), o.layer->GetName()};
+    }
+    raw.boundary_crs = o.crs;
+    raw.boundary_source = source;
+    raw.boundary_description = o.name;
+}
+
+int field_index(OGRFeatureDefn& defn, const std::string& field, const SourceSpec& src, const std::string& layer,
+                const std::string& key) {
+    const int i = defn.GetFieldIndex(field.c_str());
+    if (i < 0) {
+        std::vector<std::string> names;
+        for (int k = 0; k < defn.GetFieldCount(); ++k) {
+            names.emplace_back(defn.GetFieldDefn(k)->GetNameRef());
+        }
+        const std::string near = nearest_word(field, names);
+        throw InputError{"no such field (set by config key '" + key + "'" +
+                             (near.empty() ? "; fields: " + join_limited(names, 20) : "; did you mean '" + near + "'?") +
+                             ")",
+                         file_label(src.path), layer, std::nullopt, field};
+    }
+    return i;
+}
+
+void read_barrier_source(const BarrierSpec& spec, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx) {
+    OpenSource o = open_source(spec.source, ctx);
+    const std::uint32_t source = add_source(raw, o.name, o.crs, spec.source.path);
+    OGRFeatureDefn& defn = *o.layer->GetLayerDefn();
+    const std::string layer = o.layer->GetName();
+    const int class_index = spec.rule == BarrierSpec::Rule::field
+                                ? field_index(defn, spec.class_field, spec.source, layer,
+                                              spec.source.config_key + ".class_field")
+                                : -1;
+    int name_index = -1;
+    if (!spec.name_field.empty()) {
+        name_index = field_index(defn, spec.name_field, spec.source, layer, spec.source.config_key + ".name_field");
+    } else {
+        name_index = defn.GetFieldIndex("name");
+    }
+    const int bridge_index = defn.GetFieldIndex("bridge");
+    const int tunnel_index = defn.GetFieldIndex("tunnel");
+    const int layer_index = defn.GetFieldIndex("layer");
+    std::map<std::string, std::size_t> unmapped;
+    FidTally bad_fids;
+    for_each_feature(o, spec.source.path, [&](OGRFeature& f) {
+        const OGRGeometry* g = f.GetGeometryRef();
+        if (g == nullptr || g->IsEmpty()) {
+            bad_fids.add(f.GetFID());
+            return;
+        }
+        if (!is_lineal(g->getGeometryType())) {
+            throw InputError{"wrong geometry type for barrier lines: expected LineString or MultiLineString, got " +
+                                 type_name(g->getGeometryType()),
+                             file_label(spec.source.path), layer, f.GetFID()};
+        }
+        BarrierClass cls = spec.fixed_class;
+        if (spec.rule == BarrierSpec::Rule::field) {
+            const std::string value = f.IsFieldSetAndNotNull(class_index) ? f.GetFieldAsString(class_index) : "";
+            const auto it = spec.class_map.find(value);
+            if (it != spec.class_map.end()) {
+                cls = it->second;
+            } else if (const auto direct = parse_barrier_class(value); direct && spec.class_map.empty()) {
+                cls = *direct;
+            } else if (spec.default_class) {
+                cls = *spec.default_class;
+            } else {
+                ++unmapped[value.empty() ? "(empty)" : value];
+                return;
+            }
+        }
+        wrap::GeomPtr gg = to_geos(*g, geos);
+        if (!gg || geos.is_empty(gg.get()) || geos.length(gg.get()) <= 0.0) {
+            bad_fids.add(f.GetFID());
+            raw.problems.push_back(RawProblem{"invalid_skipped", "barrier line without length or unreadable; skipped",
+                                              source, SourceFid{f.GetFID()}, {}});
+            return;
+        }
+        BarrierLine line;
+        line.geom = std::move(gg);
+        line.cls = cls;
+        if (name_index >= 0 && f.IsFieldSetAndNotNull(name_index)) {
+            line.name = f.GetFieldAsString(name_index);
+        }
+        auto yes = [&f](int i) {
+            if (i < 0 || !f.IsFieldSetAndNotNull(i)) {
+                return false;
+            }
+            const std::string v = f.GetFieldAsString(i);
+            return !v.empty() && v != "no" && v != "0" && v != "false";
+        };
+        line.bridge = yes(bridge_index);
+        line.tunnel = yes(tunnel_index);
+        line.layer = layer_index >= 0 && f.IsFieldSetAndNotNull(layer_index) ? f.GetFieldAsInteger(layer_index) : 0;
+        line.source = source;
+        line.fid = SourceFid{f.GetFID()};
+        raw.barriers.push_back(std::move(line));
+    });
+    bad_fids.warn(ctx, o.name, "barrier features without a usable line skipped");
+    if (!unmapped.empty()) {
+        std::vector<std::string> items;
+        std::size_t total = 0;
+        for (const auto& [value, n] : unmapped) {
+            items.push_back("'" + value + "' x" + std::to_string(n));
+            total += n;
+        }
+        ctx.log.warning(o.name + ": " + std::to_string(total) + " features skipped: " + spec.class_field +
+                        " values not in " + spec.source.config_key + ".class_map: " + join_limited(items, 10));
+    }
+}
+
+void read_water_source(const SourceSpec& src, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx) {
+    OpenSource o = open_source(src, ctx);
+    const std::uint32_t source = add_source(raw, o.name, o.crs, src.path);
+    const int name_index = o.layer->GetLayerDefn()->GetFieldIndex("name");
+    FidTally repaired_fids;
+    for_each_feature(o, src.path, [&](OGRFeature& f) {
+        const OGRGeometry* g = f.GetGeometryRef();
+        if (g == nullptr || g->IsEmpty()) {
+            return;
+        }
+        if (!is_polygonal(g->getGeometryType())) {
+            throw InputError{"wrong geometry type for water areas: expected Polygon or MultiPolygon, got " +
+                                 type_name(g->getGeometryType()),
+                             file_label(src.path), o.layer->GetName(), f.GetFID()};
+        }
+        wrap::GeomPtr gg = to_geos(*g, geos);
+        if (!gg) {
+            throw InputError{"unreadable water geometry", file_label(src.path), o.layer->GetName(), f.GetFID()};
+        }
+        bool repaired = false;
+        gg = valid_polygons(std::move(gg), geos, repaired);
+        if (repaired) {
+            repaired_fids.add(f.GetFID());
+            raw.problems.push_back(RawProblem{"invalid_repaired", "invalid water polygon repaired with MakeValid",
+                                              source, SourceFid{f.GetFID()}, geos.clone(gg.get())});
+        }
+        if (geos.is_empty(gg.get())) {
+            return;
+        }
+        WaterArea w;
+        w.geom = std::move(gg);
+        if (name_index >= 0 && f.IsFieldSetAndNotNull(name_index)) {
+            w.name = f.GetFieldAsString(name_index);
+        }
+        w.source = source;
+        w.fid = SourceFid{f.GetFID()};
+        raw.water.push_back(std::move(w));
+    });
+    repaired_fids.warn(ctx, o.name, "invalid water geometries repaired");
+}
+
+void read_household_source(const HouseholdSpec& spec, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx) {
+    OpenSource o = open_source(spec.source, ctx);
+    const std::uint32_t source = add_source(raw, o.name, o.crs, spec.source.path);
+    const std::string layer = o.layer->GetName();
+    const int count_index = spec.count_field.empty()
+                                ? -1
+                                : field_index(*o.layer->GetLayerDefn(), spec.count_field, spec.source, layer,
+                                              spec.source.config_key + ".count_field");
+    FidTally null_counts;
+    FidTally empty;
+    for_each_feature(o, spec.source.path, [&](OGRFeature& f) {
+        const OGRGeometry* g = f.GetGeometryRef();
+        if (g == nullptr || g->IsEmpty()) {
+            empty.add(f.GetFID());
+            return;
+        }
+        HouseholdPoint h;
+        h.source = source;
+        h.fid = SourceFid{f.GetFID()};
+        const auto t = wkbFlatten(g->getGeometryType());
+        if (t == wkbPoint) {
+            const auto* p = g->toPoint();
+            h.x = p->getX();
+            h.y = p->getY();
+        } else if (is_polygonal(t)) {
+            wrap::GeomPtr gg = to_geos(*g, geos);
+            if (!gg) {
+                empty.add(f.GetFID());
+                return;
+            }
+            geos.point_on_surface(gg.get(), h.x, h.y);
+        } else {
+            throw InputError{"wrong geometry type for households: expected Point (or building polygons), got " +
+                                 type_name(g->getGeometryType()),
+                             file_label(spec.source.path), layer, f.GetFID()};
+        }
+        if (!std::isfinite(h.x) || !std::isfinite(h.y)) {
+            throw InputError{"household point with non-finite coordinates", file_label(spec.source.path), layer,
+                             f.GetFID()};
+        }
+        if (count_index >= 0) {
+            if (!f.IsFieldSetAndNotNull(count_index)) {
+                null_counts.add(f.GetFID());
+                return;
+            }
+            const std::string text = f.GetFieldAsString(count_index);
+            char* end = nullptr;
+            const double v = std::strtod(text.c_str(), &end);
+            if (text.empty() || end == nullptr || *end != '\0' || !std::isfinite(v) || v < 0.0 || v > 1.0e7) {
+                throw InputError{"household count must be a number from 0 to 10000000, got '" + text + "'",
+                                 file_label(spec.source.path), layer, f.GetFID(), spec.count_field};
+            }
+            h.count = static_cast<std::uint32_t>(std::llround(v));
+        }
+        raw.households.push_back(h);
+    });
+    empty.warn(ctx, o.name, "household features without a geometry skipped");
+    null_counts.warn(ctx, o.name, "household points without a " + spec.count_field + " value skipped");
+}
+
+// --- OpenStreetMap ---------------------------------------------------------------
+
+/// Field lookup by OSM key on one OGR layer of the OSM driver (keys laundered: ':' -> '_').
+class OsmFields {
+public:
+    OsmFields() = default;
+    OsmFields(OGRFeatureDefn& defn, const std::vector<std::string>& keys) {
+        for (const auto& k : keys) {
+            std::string laundered = k;
+            std::replace(laundered.begin(), laundered.end(), ':', '_');
+            m_index[k] = defn.GetFieldIndex(laundered.c_str());
+        }
+    }
+    const char* get(const OGRFeature& f, const std::string& key) const {
+        const auto it = m_index.find(key);
+        if (it == m_index.end() || it->second < 0 || !f.IsFieldSetAndNotNull(it->second)) {
+            return nullptr;
+        }
+        return f.GetFieldAsString(it->second);
+    }
+
+private:
+    std::map<std::string, int> m_index;
+};
+
+std::int64_t osm_id_of(const OGRFeature& f) {
+    for (const char* name : {"osm_id", "osm_way_id"}) {
+        const int i = f.GetFieldIndex(name);
+        if (i >= 0 && f.IsFieldSetAndNotNull(i)) {
+            return std::strtoll(f.GetFieldAsString(i), nullptr, 10);
+        }
+    }
+    return f.GetFID();
+}
+
+void read_osm_source(const BarrierSpec& spec, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx) {
+    const OsmTagMapping mapping = spec.osm_tags.empty() ? OsmTagMapping::builtin() : OsmTagMapping::load(spec.osm_tags);
+    const std::string path = spec.source.path;
+    GDALDatasetUniquePtr ds =
+        wrap::open_vector(path, {"CONFIG_FILE=" + osm_driver_config_path(), "INTERLEAVED_READING=YES"});
+    if (std::string{ds->GetDriverName()} != "OSM") {
+        throw InputError{"not an OpenStreetMap file (read by GDAL's " + std::string{ds->GetDriverName()} +
+                             " driver); use class_field or class instead of \"osm\"",
+                         file_label(path)};
+    }
+    const std::string label = std::filesystem::path{path}.filename().string();
+    raw.osm_source_name = file_label(path);
+    const crs::Crs wgs84 = crs::Crs::wgs84();
+    const std::uint32_t lines_source = add_source(raw, file_label(path) + ":lines", wgs84, path);
+    const std::uint32_t areas_source = add_source(raw, file_label(path) + ":multipolygons", wgs84, path);
+
+    std::vector<std::string> keys = mapping.all_keys();
+    for (const char* k : {"bridge", "tunnel", "layer", "boundary", "admin_level", "name"}) {
+        keys.emplace_back(k);
+    }
+    std::map<const OGRLayer*, OsmFields> fields;
+    std::size_t lines_read = 0;
+    std::size_t lines_unmapped = 0;
+    std::size_t areas_unreadable = 0;
+
+    wrap::CplMessageCapture capture;
+    ds->ResetReading();
+    for (;;) {
+        OGRLayer* layer = nullptr;
+        OGRFeatureUniquePtr f{ds->GetNextFeature(&layer, nullptr, nullptr, nullptr)};
+        if (!f) {
+            break;
+        }
+        const std::string layer_name = layer->GetName();
+        const bool is_lines = layer_name == "lines";
+        const bool is_areas = layer_name == "multipolygons";
+        if (!is_lines && !is_areas) {
+            continue;
+        }
+        auto [it, inserted] = fields.try_emplace(layer);
+        if (inserted) {
+            it->second = OsmFields{*layer->GetLayerDefn(), keys};
+        }
+        const OsmFields& fl = it->second;
+        auto tag = [&fl, &f](const std::string& key) { return fl.get(*f, key); };
+        const OGRGeometry* g = f->GetGeometryRef();
+        if (g == nullptr || g->IsEmpty()) {
+            continue;
+        }
+        if (is_lines) {
+            ++lines_read;
+            const auto cls = mapping.classify(tag);
+            if (!cls) {
+                ++lines_unmapped;
+                continue;
+            }
+            wrap::GeomPtr gg = to_geos(*g, geos);
+            if (!gg || geos.length(gg.get()) <= 0.0) {
+                raw.problems.push_back(RawProblem{"invalid_skipped", "OSM way without length; skipped", lines_source,
+                                                  SourceFid{osm_id_of(*f)}, {}});
+                continue;
+            }
+            BarrierLine line;
+            line.geom = std::move(gg);
+            line.cls = *cls;
+            if (const char* n = tag(mapping.name_tag())) {
+                line.name = n;
+            }
+            auto yes = [&tag](const char* key) {
+                const char* v = tag(key);
+                return v != nullptr && std::string{v} != "no";
+            };
+            line.bridge = yes("bridge");
+            line.tunnel = yes("tunnel");
+            if (const char* l = tag("layer")) {
+                line.layer = static_cast<int>(std::strtol(l, nullptr, 10));
+            }
+            line.source = lines_source;
+            line.fid = SourceFid{osm_id_of(*f)};
+            raw.barriers.push_back(std::move(line));
+            continue;
+        }
+        // multipolygons: admin boundaries and water areas
+        const char* boundary = tag("boundary");
+        const bool admin = boundary != nullptr && std::string{boundary} == "administrative";
+        const bool water = mapping.is_water_area(tag);
+        if (!admin && !water) {
+            continue;
+        }
+        wrap::GeomPtr gg = to_geos(*g, geos);
+        if (!gg) {
+            ++areas_unreadable;
+            continue;
+        }
+        bool repaired = false;
+        gg = valid_polygons(std::move(gg), geos, repaired);
+        if (repaired) {
+            raw.problems.push_back(RawProblem{"invalid_repaired", "invalid OSM area repaired with MakeValid",
+                                              areas_source, SourceFid{osm_id_of(*f)}, geos.clone(gg.get())});
+        }
+        if (geos.is_empty(gg.get())) {
+            continue;
+        }
+        const char* name = tag(mapping.name_tag());
+        if (admin) {
+            RawAdmin a;
+            a.geom = geos.clone(gg.get());
+            a.name = name != nullptr ? name : "";
+            const char* level = tag("admin_level");
+            a.level = level != nullptr ? static_cast<int>(std::strtol(level, nullptr, 10)) : 0;
+            a.fid = SourceFid{osm_id_of(*f)};
+            raw.admins.push_back(std::move(a));
+        }
+        if (water) {
+            WaterArea w;
+            w.geom = std::move(gg);
+            w.name = name != nullptr ? name : "";
+            w.source = areas_source;
+            w.fid = SourceFid{osm_id_of(*f)};
+            raw.water.push_back(std::move(w));
+        }
+    }
+    const std::string error = capture.last_error();
+    if (!error.empty()) {
+        throw InputError{"read failed: " + error, file_label(path)};
+    }
+    std::size_t barriers = 0;
+    for (const auto& b : raw.barriers) {
+        barriers += b.source == lines_source ? 1 : 0;
+    }
+    if (barriers == 0) {
+        ctx.log.warning(label + ": no ways map to a barrier class (" + std::to_string(lines_read) +
+                        " lines read); check the tag mapping");
+    } else {
+        ctx.log.info(label + ": " + std::to_string(barriers) + " barrier lines, " +
+                     std::to_string(lines_unmapped) + " other lines ignored, " + std::to_string(raw.water.size()) +
+                     " water areas, " + std::to_string(raw.admins.size()) + " administrative boundaries");
+    }
+    if (areas_unreadable > 0) {
+        ctx.log.warning(label + ": " + std::to_string(areas_unreadable) + " OSM areas could not be read; skipped");
+    }
+}
+
+} // namespace
+
+void read_sources(const DistrictSpec& spec, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx) {
+    if (spec.boundary.kind == BoundarySpec::Kind::source) {
+        read_boundary_source(spec.boundary.source, raw, geos, ctx);
+    }
+    if (spec.barriers.empty()) {
+        throw ConfigError{"barriers", "missing: name at least one source of barrier lines"};
+    }
+    bool osm_read = false;
+    for (const auto& b : spec.barriers) {
+        if (b.rule == BarrierSpec::Rule::osm) {
+            if (osm_read) {
+                throw ConfigError{b.source.config_key, "only one OpenStreetMap source is supported per district"};
+            }
+            read_osm_source(b, raw, geos, ctx);
+            osm_read = true;
+        } else {
+            read_barrier_source(b, raw, geos, ctx);
+        }
+    }
+    for (const auto& w : spec.water) {
+        read_water_source(w, raw, geos, ctx);
+    }
+    if (spec.households) {
+        read_household_source(*spec.households, raw, geos, ctx);
+    }
+}
+
+void project_into(Raw& raw, District& d, const wrap::GeosContext& geos, RunContext& ctx) {
+    std::vector<std::unique_ptr<crs::Transformer>> transformers(raw.source_crs.size());
+    auto transformer = [&](std::uint32_t source) -> const crs::Transformer& {
+        auto& t = transformers.at(source);
+        if (!t) {
+            t = std::make_unique<crs::Transformer>(raw.source_crs[source], d.working_crs);
+        }
+        return *t;
+    };
+    auto project = [&](std::uint32_t source, const GEOSGeometry* g) {
+        try {
+            return transformer(source).apply(geos, g);
+        } catch (const CrsError& e) {
+            throw CrsError{raw.source_names.at(source) + ": " + e.what()};
+        }
+    };
+
+    const crs::Transformer boundary_to_working{raw.boundary_crs, d.working_crs};
+    d.boundary = boundary_to_working.apply(geos, raw.boundary.get());
+    if (!geos.is_valid(d.boundary.get())) {
+        int dropped = 0;
+        d.boundary = geos.make_valid_polygonal(d.boundary.get(), dropped);
+    }
+    if (geos.is_empty(d.boundary.get()) || geos.area(d.boundary.get()) <= 0.0) {
+        throw InputError{"the district boundary is empty after projection to " + d.working_crs.label(),
+                         raw.boundary_description};
+    }
+    d.boundary_description = raw.boundary_description;
+
+    d.barriers.reserve(raw.barriers.size());
+    for (auto& b : raw.barriers) {
+        b.geom = project(b.source, b.geom.get());
+        d.barriers.push_back(std::move(b));
+    }
+    for (auto& w : raw.water) {
+        w.geom = project(w.source, w.geom.get());
+        if (!geos.is_valid(w.geom.get())) {
+            int dropped = 0;
+            w.geom = geos.make_valid_polygonal(w.geom.get(), dropped);
+        }
+        d.water.push_back(std::move(w));
+    }
+    d.households.reserve(raw.households.size());
+    for (auto& h : raw.households) {
+        try {
+            transformer(h.source).apply(h.x, h.y);
+        } catch (const CrsError& e) {
+            throw InputError{std::string{"cannot project household point: "} + e.what(),
+                             raw.source_names.at(h.source), {}, h.fid.value()};
+        }
+        d.households.push_back(h);
+    }
+    for (auto& p : raw.problems) {
+        Problem out;
+        out.problem = p.code;
+        out.detail = p.detail;
+        out.source = raw.source_names.at(p.source);
+        out.fid = p.fid.valid() ? std::optional<std::int64_t>{p.fid.value()} : std::nullopt;
+        if (p.geom) {
+            try {
+                out.wkb = geos.to_wkb(project(p.source, p.geom.get()).get());
+            } catch (const CrsError&) {
+                // keep the problem without a location
+            }
+        }
+        ctx.problems.report(std::move(out));
+    }
+    d.sources = std::move(raw.source_names);
+    d.input_files = std::move(raw.input_files);
+    d.from_osm = !raw.osm_source_name.empty();
+}
+
+} // namespace gridplan::io::detail

@@ -1,0 +1,118 @@
+#include "gridplan/io/osm_tags.hpp"
+
+#include "io/detail/embedded_data.hpp"
+#include "gridplan/core/error.hpp"
+#include "gridplan/core/json_config.hpp"
+
+#include <cpl_vsi.h>
+
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+namespace gridplan::io {
+
+OsmTagMapping OsmTagMapping::builtin() {
+    static const OsmTagMapping mapping = parse(detail::builtin_osm_tags_json, "built-in data/osm/tags.json");
+    return mapping;
+}
+
+OsmTagMapping OsmTagMapping::load(const std::string& path) {
+    std::ifstream in{path, std::ios::binary};
+    if (!in) {
+        throw InputError{"cannot read OSM tag mapping", path};
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse(text.str(), path);
+}
+
+namespace {
+
+std::map<std::string, std::set<std::string>> parse_value_sets(const ConfigNode& node) {
+    std::map<std::string, std::set<std::string>> out;
+    if (!node.json().is_object()) {
+        node.fail({}, "expected an object of tag keys to value lists");
+    }
+    for (const auto& item : node.json().items()) {
+        if (!item.value().is_array()) {
+            node.fail(item.key(), "expected an array of tag values");
+        }
+        for (const auto& v : item.value()) {
+            if (!v.is_string()) {
+                node.fail(item.key(), "expected tag values as strings");
+            }
+            out[item.key()].insert(v.get<std::string>());
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+OsmTagMapping OsmTagMapping::parse(const std::string& text, const std::string& origin) {
+    const nlohmann::json root = parse_json_with_comments(text, origin);
+    const ConfigNode node{root, "", origin};
+    node.expect_object({"barrier_classes", "exclude", "water_areas", "name_tag"});
+    OsmTagMapping m;
+    const ConfigNode classes = node.child("barrier_classes");
+    if (!classes.json().is_object()) {
+        classes.fail({}, "expected an object of tag keys");
+    }
+    for (const auto& item : classes.json().items()) {
+        const ConfigNode per_key{item.value(), classes.key_of(item.key()), origin};
+        if (!item.value().is_object()) {
+            per_key.fail({}, "expected an object mapping tag values to classes");
+        }
+        m.m_class_keys.push_back(item.key());
+        auto& map = m.m_classes[item.key()];
+        for (const auto& value : item.value().items()) {
+            const auto cls = value.value().is_string() ? parse_barrier_class(value.value().get<std::string>())
+                                                       : std::nullopt;
+            if (!cls) {
+                per_key.fail(value.key(), "unknown barrier class " + value.value().dump() +
+                                              "; allowed: " + barrier_class_names());
+            }
+            map[value.key()] = *cls;
+        }
+    }
+    if (node.has("exclude")) {
+        m.m_exclude = parse_value_sets(node.child("exclude"));
+    }
+    if (node.has("water_areas")) {
+        m.m_water = parse_value_sets(node.child("water_areas"));
+    }
+    if (auto name = node.get_string("name_tag")) {
+        m.m_name_tag = *name;
+    }
+    return m;
+}
+
+std::vector<std::string> OsmTagMapping::all_keys() const {
+    std::vector<std::string> keys = m_class_keys;
+    for (const auto& [k, v] : m_exclude) {
+        keys.push_back(k);
+    }
+    for (const auto& [k, v] : m_water) {
+        keys.push_back(k);
+    }
+    keys.push_back(m_name_tag);
+    return keys;
+}
+
+std::string osm_driver_config_path() {
+    static const std::string path = "/vsimem/gridplan/osmconf.ini";
+    static std::once_flag once;
+    std::call_once(once, [] {
+        const std::string text = detail::builtin_osmconf_ini;
+        VSILFILE* f = VSIFOpenL(path.c_str(), "wb");
+        if (f == nullptr) {
+            throw InternalError{"cannot write the OSM driver configuration to " + path};
+        }
+        VSIFWriteL(text.data(), 1, text.size(), f);
+        VSIFCloseL(f);
+    });
+    return path;
+}
+
+} // namespace gridplan::io

@@ -1,0 +1,227 @@
+#include "gridplan/io/district.hpp"
+
+#include "io/detail/ogr_read.hpp"
+#include "gridplan/core/error.hpp"
+#include "gridplan/core/strings.hpp"
+#include "gridplan/wrap/gdal.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+
+namespace gridplan::io {
+
+using detail::Raw;
+using detail::RawAdmin;
+
+bool is_osm_path(const std::string& path) {
+    std::string lower = path;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    auto ends_with = [&lower](const std::string& s) {
+        return lower.size() >= s.size() && lower.compare(lower.size() - s.size(), s.size(), s) == 0;
+    };
+    return ends_with(".osm.pbf") || ends_with(".pbf") || ends_with(".osm");
+}
+
+DistrictSpec osm_district_spec(const std::string& osm_path, const std::string& boundary, const std::string& osm_tags) {
+    DistrictSpec spec;
+    BarrierSpec b;
+    b.source.path = osm_path;
+    b.source.config_key = "--osm";
+    b.rule = BarrierSpec::Rule::osm;
+    b.osm_tags = osm_tags;
+    spec.barriers.push_back(std::move(b));
+    if (boundary.empty()) {
+        spec.boundary.kind = BoundarySpec::Kind::automatic;
+    } else if (boundary.rfind("admin:", 0) == 0) {
+        spec.boundary.kind = BoundarySpec::Kind::admin_name;
+        spec.boundary.admin_name = boundary.substr(6);
+        if (spec.boundary.admin_name.empty()) {
+            throw UsageError{"--boundary admin:NAME needs a name"};
+        }
+    } else if (boundary.rfind("admin_level:", 0) == 0) {
+        spec.boundary.kind = BoundarySpec::Kind::admin_level;
+        const std::string level = boundary.substr(12);
+        char* end = nullptr;
+        const long n = std::strtol(level.c_str(), &end, 10);
+        if (level.empty() || end == nullptr || *end != '\0' || n < 1 || n > 12) {
+            throw UsageError{"--boundary admin_level:N needs a level from 1 to 12, got '" + level + "'"};
+        }
+        spec.boundary.admin_level = static_cast<int>(n);
+    } else {
+        spec.boundary.kind = BoundarySpec::Kind::source;
+        spec.boundary.source.path = boundary;
+        spec.boundary.source.config_key = "--boundary";
+    }
+    return spec;
+}
+
+namespace {
+
+/// Share of barrier lines (by first vertex) inside `area`.
+double share_of_lines_inside(const wrap::GeosContext& geos, const GEOSGeometry* area,
+                             const std::vector<BarrierLine>& lines) {
+    if (lines.empty()) {
+        return 0.0;
+    }
+    wrap::PreparedPtr prepared = geos.prepare(area);
+    std::size_t inside = 0;
+    std::vector<double> xy;
+    for (const auto& line : lines) {
+        xy.clear();
+        geos.coordinates(line.geom.get(), xy);
+        if (xy.size() < 2) {
+            continue;
+        }
+        wrap::GeomPtr p = geos.point(xy[0], xy[1]);
+        if (geos.check_bool(GEOSPreparedIntersects_r(geos.handle(), prepared.get(), p.get()), "intersects")) {
+            ++inside;
+        }
+    }
+    return static_cast<double>(inside) / static_cast<double>(lines.size());
+}
+
+wrap::GeomPtr union_of(const wrap::GeosContext& geos, std::vector<const GEOSGeometry*> parts) {
+    std::vector<wrap::GeomPtr> copies;
+    for (const auto* p : parts) {
+        copies.push_back(geos.clone(p));
+    }
+    wrap::GeomPtr all = geos.collection(GEOS_GEOMETRYCOLLECTION, copies);
+    return geos.own(GEOSUnaryUnion_r(geos.handle(), all.get()), "union of boundaries");
+}
+
+/// Chooses the district polygon among OSM admin boundaries (in WGS84), or the convex
+/// hull of the barriers. Fills raw.boundary.
+void choose_osm_boundary(const BoundarySpec& spec, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx) {
+    const std::string origin = raw.osm_source_name;
+    if (spec.kind == BoundarySpec::Kind::admin_name) {
+        std::vector<const RawAdmin*> matches;
+        for (const auto& a : raw.admins) {
+            if (a.name == spec.admin_name) {
+                matches.push_back(&a);
+            }
+        }
+        if (matches.empty()) {
+            std::vector<std::string> names;
+            for (const auto& a : raw.admins) {
+                names.push_back("'" + a.name + "' (level " + std::to_string(a.level) + ")");
+            }
+            throw InputError{"no administrative boundary named '" + spec.admin_name + "'" +
+                                 (names.empty() ? std::string{"; the file has none"}
+                                                : "; it has " + join_limited(names, 12)),
+                             origin};
+        }
+        // Several with that name: the one of the lowest (largest) admin level.
+        std::stable_sort(matches.begin(), matches.end(),
+                         [](const RawAdmin* a, const RawAdmin* b) { return a->level < b->level; });
+        raw.boundary = geos.clone(matches.front()->geom.get());
+        raw.boundary_description = "OSM administrative boundary '" + spec.admin_name + "' (admin_level " +
+                                   std::to_string(matches.front()->level) + ", osm id " +
+                                   std::to_string(matches.front()->fid.value()) + ")";
+        return;
+    }
+    if (spec.kind == BoundarySpec::Kind::admin_level) {
+        std::vector<const GEOSGeometry*> parts;
+        std::vector<std::string> names;
+        for (const auto& a : raw.admins) {
+            if (a.level == spec.admin_level) {
+                parts.push_back(a.geom.get());
+                names.push_back(a.name);
+            }
+        }
+        if (parts.empty()) {
+            throw InputError{"no administrative boundary with admin_level " + std::to_string(spec.admin_level),
+                             origin};
+        }
+        raw.boundary = parts.size() == 1 ? geos.clone(parts.front()) : union_of(geos, parts);
+        raw.boundary_description = "OSM administrative boundaries of admin_level " +
+                                   std::to_string(spec.admin_level) + ": " + join_limited(names, 5);
+        return;
+    }
+    // Automatic: the admin area that holds the most barrier lines, if it holds at least half.
+    const RawAdmin* best = nullptr;
+    double best_share = 0.0;
+    for (const auto& a : raw.admins) {
+        const double share = share_of_lines_inside(geos, a.geom.get(), raw.barriers);
+        if (share > best_share + 1e-12 || (best != nullptr && std::fabs(share - best_share) <= 1e-12 &&
+                                           a.level < best->level)) {
+            best = &a;
+            best_share = share;
+        }
+    }
+    if (best != nullptr && best_share >= 0.5) {
+        raw.boundary = geos.clone(best->geom.get());
+        raw.boundary_description = "OSM administrative boundary '" + best->name + "' (admin_level " +
+                                   std::to_string(best->level) + ", osm id " + std::to_string(best->fid.value()) +
+                                   ", holding " + format_fixed(100.0 * best_share, 1) + "% of the barrier lines)";
+        ctx.log.info("district: " + raw.boundary_description);
+        return;
+    }
+    if (raw.barriers.empty()) {
+        throw InputError{"no barrier lines to derive a district from, and no --boundary given", origin};
+    }
+    std::vector<const GEOSGeometry*> lines;
+    for (const auto& b : raw.barriers) {
+        lines.push_back(b.geom.get());
+    }
+    std::vector<wrap::GeomPtr> copies;
+    for (const auto* l : lines) {
+        copies.push_back(geos.clone(l));
+    }
+    wrap::GeomPtr all = geos.collection(GEOS_GEOMETRYCOLLECTION, copies);
+    raw.boundary = geos.own(GEOSConvexHull_r(geos.handle(), all.get()), "convex hull");
+    raw.boundary_description = "convex hull of the barrier lines";
+    ctx.log.warning(origin + ": no administrative boundary encloses the data; using the convex hull of the " +
+                    std::to_string(raw.barriers.size()) +
+                    " barrier lines as the district (give --boundary FILE, admin:NAME or admin_level:N)");
+}
+
+/// Centroid of a geometry given in `crs`, in WGS84 lon/lat.
+void centroid_lonlat(const wrap::GeosContext& geos, const GEOSGeometry* g, const crs::Crs& crs, double& lon,
+                     double& lat) {
+    wrap::GeomPtr c = geos.own(GEOSGetCentroid_r(geos.handle(), g), "centroid");
+    if (geos.is_empty(c.get())) {
+        throw InputError{"the district boundary is empty"};
+    }
+    geos.check_status(GEOSGeomGetX_r(geos.handle(), c.get(), &lon), "x");
+    geos.check_status(GEOSGeomGetY_r(geos.handle(), c.get(), &lat), "y");
+    const crs::Transformer to_wgs84{crs, crs::Crs::wgs84()};
+    to_wgs84.apply(lon, lat);
+}
+
+} // namespace
+
+District read_district(const DistrictSpec& spec, const wrap::GeosContext& geos, RunContext& ctx) {
+    wrap::gdal_init();
+    Raw raw;
+    detail::read_sources(spec, raw, geos, ctx);
+
+    if (spec.boundary.kind != BoundarySpec::Kind::source) {
+        if (raw.osm_source_name.empty()) {
+            throw ConfigError{"boundary", "missing: name a polygon layer (admin:NAME and admin_level:N need OSM input)"};
+        }
+        choose_osm_boundary(spec.boundary, raw, geos, ctx);
+        raw.boundary_crs = crs::Crs::wgs84();
+    }
+
+    District d;
+    d.input_crs = raw.boundary_crs;
+    if (!spec.working_crs.empty()) {
+        d.working_crs = crs::Crs::from_user_input(spec.working_crs);
+        if (d.working_crs.is_geographic()) {
+            throw ConfigError{"crs", "the working CRS must be projected (metres), got the geographic " +
+                                         d.working_crs.label()};
+        }
+    } else {
+        double lon = 0.0;
+        double lat = 0.0;
+        centroid_lonlat(geos, raw.boundary.get(), raw.boundary_crs, lon, lat);
+        d.working_crs = crs::Crs::utm_for(lon, lat);
+    }
+    ctx.log.info("working CRS: " + d.working_crs.label());
+    detail::project_into(raw, d, geos, ctx);
+    return d;
+}
+
+} // namespace gridplan::io

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Benchmarks: each case runs RUNS times (default 5); the table gives the median wall
+# time, the peak resident memory, and the ratio to its baseline measured in the same run
+# (GDAL's bare read of the same input: ogrinfo -ro -al -q). Written to bench/results.md.
+# Not run by CI. Later stages add their cases below.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+runs=${RUNS:-5}
+osm_dir=${GRIDPLAN_OSM_DIR:-$root/../shared/data/osm}
+bash "$root/scripts/setup.sh"
+bash "$root/scripts/build.sh" >/dev/null
+gridplan=${GRIDPLAN_BUILD_DIR:-$root/build}/cli/gridplan
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+declare -A median_of
+rows=()
+
+# measure NAME BASELINE_NAME COMMAND...: median seconds and max peak KiB over $runs runs.
+measure() {
+  local name=$1 baseline=$2
+  shift 2
+  local times=() peak=0
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >/dev/null 2>"$tmp/stderr" || {
+      echo "bench: '$name' failed:" >&2; cat "$tmp/stderr" >&2; exit 1; }
+    read -r secs kib <"$tmp/time"
+    times+=("$secs")
+    [ "$kib" -gt "$peak" ] && peak=$kib
+  done
+  local median
+  median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
+  median_of[$name]=$median
+  local ratio="-"
+  if [ -n "$baseline" ]; then
+    ratio=$(awk -v a="$median" -v b="${median_of[$baseline]}" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }')
+  fi
+  rows+=("| $name | $median | $((peak / 1024)) | ${baseline:--} | $ratio |")
+  echo "bench: $name: median ${median} s, peak $((peak / 1024)) MiB" >&2
+}
+
+# --- blocks on the built-in sample district --------------------------------------
+sample=$root/data/sample
+measure "ogrinfo read: sample district" "" \
+  bash -c "for f in '$sample'/*.geojson; do ogrinfo -ro -al -q \"\$f\"; done"
+measure "gridplan blocks: sample district" "ogrinfo read: sample district" \
+  "$gridplan" blocks "$sample/district.json" --out "$tmp/sample" -q
+
+# --- blocks on real OSM extracts ---------------------------------------------------
+for extract in liechtenstein-2015-07-27 harrisburg-2015-02; do
+  f=$osm_dir/$extract.osm.pbf
+  if [ ! -f "$f" ]; then
+    echo "bench: $f absent; skipping" >&2
+    continue
+  fi
+  measure "ogrinfo read: $extract" "" ogrinfo -ro -al -q "$f"
+  measure "gridplan blocks --osm: $extract" "ogrinfo read: $extract" \
+    "$gridplan" blocks --osm "$f" --out "$tmp/$extract" -q
+done
+
+mkdir -p "$root/bench"
+{
+  echo "# gridplan benchmarks"
+  echo
+  echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), median of $runs runs."
+  echo
+  echo "| case | median s | peak MiB | baseline | ratio |"
+  echo "| --- | --- | --- | --- | --- |"
+  printf '%s\n' "${rows[@]}"
+} >"$root/bench/results.md"
+cat "$root/bench/results.md"

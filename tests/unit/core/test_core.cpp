@@ -1,0 +1,43 @@
+#include "gridplan/core/barrier.hpp"
+#include "gridplan/core/error.hpp"
+#include "gridplan/core/strings.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace gridplan;
+
+TEST_CASE("errors name the file, layer, feature id and field", "[core]") {
+    const InputError e{"ring not closed", "roads.gpkg", "streets", 812};
+    CHECK(std::string{e.what()} == "roads.gpkg:streets:fid=812: ring not closed");
+    CHECK(e.exit_code() == ExitCode::input);
+    const InputError f{"not a number", "hh.geojson", "households", 3, "count"};
+    CHECK(std::string{f.what()} == "hh.geojson:households:fid=3: field 'count': not a number");
+    CHECK(std::string{InputError{"file not found", "x.shp"}.with_layer("x").what()} == "x.shp:x: file not found");
+    const ConfigError c{"barriers[1].clas", "unknown key; did you mean 'class'?", "district.json"};
+    CHECK(std::string{c.what()} == "district.json: key 'barriers[1].clas': unknown key; did you mean 'class'?");
+    CHECK(UsageError{"x"}.exit_code() == ExitCode::usage);
+    CHECK(InfeasibleError{"x"}.exit_code() == ExitCode::infeasible);
+    CHECK(InternalError{"x"}.exit_code() == ExitCode::internal);
+}
+
+TEST_CASE("barrier classes are ordered by strength", "[core]") {
+    CHECK(BarrierClass::river > BarrierClass::road);
+    CHECK(BarrierClass::road > BarrierClass::street);
+    CHECK(BarrierClass::street > BarrierClass::alley);
+    CHECK(BarrierClass::alley > BarrierClass::none);
+    CHECK(parse_barrier_class("river") == BarrierClass::river);
+    CHECK_FALSE(parse_barrier_class("River").has_value());
+    CHECK(to_string(BarrierClass::alley) == "alley");
+}
+
+TEST_CASE("nearest word suggests likely typos only", "[core]") {
+    const std::vector<std::string> keys{"boundary", "barriers", "water", "households", "blocks"};
+    CHECK(edit_distance("kitten", "sitting") == 3);
+    CHECK(nearest_word("barrier", keys) == "barriers");
+    CHECK(nearest_word("boundry", keys) == "boundary");
+    CHECK(nearest_word("houshold", keys) == "households");
+    CHECK(nearest_word("zzzzzz", keys).empty());
+    CHECK(format_fixed(-0.0001, 2) == "0.00");
+    CHECK(format_fixed(2.345, 1) == "2.3");
+    CHECK(join_limited({"a", "b", "c"}, 2) == "a, b and 1 more");
+}

@@ -1,0 +1,121 @@
+#include "support/fixtures.hpp"
+
+#include "gridplan/config/project.hpp"
+#include "gridplan/core/error.hpp"
+#include "gridplan/io/osm_tags.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace gridplan;
+using test::TempDir;
+using test::write_file;
+
+TEST_CASE("a config with comments; paths are relative to its folder", "[io][config]") {
+    TempDir dir;
+    write_file(dir / "district.json", R"({
+  // a comment
+  "name": "Test district",
+  "crs": "EPSG:4549",
+  "boundary": {"path": "boundary.geojson"},
+  "barriers": [
+    {"path": "sub/roads.shp", "layer": "roads", "where": "kind <> 'x'", "class_field": "kind",
+     "class_map": {"primary": "road", "footway": "alley"}, "default_class": "street", "name_field": "NAME"},
+    {"path": "/abs/rivers.gpkg", "class": "river"},
+    {"path": "PG:dbname=gis", "layer": "lines", "class": "osm"}
+  ],
+  "water": ["water.geojson"],
+  "households": {"path": "hh.geojson", "count_field": "n"},
+  "blocks": {"min_area_m2": 150},
+  "output": {"format": "gpkg", "crs": "EPSG:4549", "precision": 6}
+})");
+    const auto c = config::load_project_config((dir / "district.json").string());
+    CHECK(c.name == "Test district");
+    CHECK(c.district.working_crs == "EPSG:4549");
+    CHECK(c.district.boundary.source.path == (dir / "boundary.geojson").string());
+    REQUIRE(c.district.barriers.size() == 3);
+    const auto& roads = c.district.barriers[0];
+    CHECK(roads.source.path == (dir / "sub/roads.shp").string());
+    CHECK(roads.source.layer == "roads");
+    CHECK(roads.source.where == "kind <> 'x'");
+    CHECK(roads.rule == io::BarrierSpec::Rule::field);
+    CHECK(roads.class_map.at("primary") == BarrierClass::road);
+    CHECK(roads.default_class == BarrierClass::street);
+    CHECK(roads.name_field == "NAME");
+    CHECK(c.district.barriers[1].source.path == "/abs/rivers.gpkg");
+    CHECK(c.district.barriers[1].fixed_class == BarrierClass::river);
+    CHECK(c.district.barriers[2].source.path == "PG:dbname=gis");
+    CHECK(c.district.barriers[2].rule == io::BarrierSpec::Rule::osm);
+    CHECK(c.district.water.at(0).path == (dir / "water.geojson").string());
+    CHECK(c.district.households->count_field == "n");
+    CHECK(c.blocks.min_area_m2 == 150.0);
+    CHECK(c.output.format == "gpkg");
+    CHECK(c.output.precision == 6);
+}
+
+namespace {
+
+std::string error_of(const std::string& text) {
+    TempDir dir;
+    write_file(dir / "d.json", text);
+    try {
+        config::load_project_config((dir / "d.json").string());
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+} // namespace
+
+TEST_CASE("config mistakes name the key and suggest the nearest valid one", "[io][config]") {
+    const std::string base = R"("boundary": "b.geojson", "barriers": [{"path": "r.geojson", "class": "road"}])";
+    CHECK_THAT(error_of("{" + base + R"(, "boundry": 1})"),
+               Catch::Contains("key 'boundry': unknown key; did you mean 'boundary'?"));
+    CHECK_THAT(error_of(R"({"boundary": "b.geojson", "barriers": [{"path": "r.geojson", "clas": "road"}]})"),
+               Catch::Contains("key 'barriers[0].clas': unknown key; did you mean 'class'?"));
+    CHECK_THAT(error_of(R"({"boundary": "b.geojson", "barriers": [{"path": "r.geojson", "class": "avenue"}]})"),
+               Catch::Contains("barriers[0].class': unknown barrier class 'avenue'"));
+    CHECK_THAT(error_of("{" + base + R"(, "blocks": {"min_area_m2": "big"}})"),
+               Catch::Contains("key 'blocks.min_area_m2': expected a number, got a string"));
+    CHECK_THAT(error_of("{" + base + R"(, "blocks": {"min_area_m2": -5}})"),
+               Catch::Contains("key 'blocks.min_area_m2': must be a number >= 0"));
+    CHECK_THAT(error_of(R"({"barriers": [{"path": "r.geojson", "class": "road"}]})"),
+               Catch::Contains("key 'boundary': missing"));
+    CHECK_THAT(error_of(R"({"boundary": "b.geojson", "barriers": [{"path": "r.geojson"}]})"),
+               Catch::Contains("barriers[0]"));
+    CHECK_THAT(error_of("{" + base + ",\n  \"water\": [}"), Catch::Contains("line 2: invalid JSON"));
+    CHECK_THAT(error_of("{" + base + R"(, "output": {"precision": 30}})"), Catch::Contains("output.precision"));
+}
+
+TEST_CASE("the built-in OSM tag mapping follows the issue's table", "[io][osm]") {
+    const auto m = io::OsmTagMapping::builtin();
+    auto cls = [&m](const char* key, const char* value) {
+        return m.classify([&](const std::string& k) { return k == key ? value : nullptr; });
+    };
+    for (const char* v : {"motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary",
+                          "secondary_link"}) {
+        CHECK(cls("highway", v) == BarrierClass::road);
+    }
+    for (const char* v : {"tertiary", "residential", "unclassified", "living_street"}) {
+        CHECK(cls("highway", v) == BarrierClass::street);
+    }
+    for (const char* v : {"service", "footway", "path", "pedestrian", "steps", "track", "cycleway"}) {
+        CHECK(cls("highway", v) == BarrierClass::alley);
+    }
+    for (const char* v : {"river", "canal", "stream"}) {
+        CHECK(cls("waterway", v) == BarrierClass::river);
+    }
+    CHECK_FALSE(cls("highway", "proposed").has_value());
+    CHECK_FALSE(cls("building", "yes").has_value());
+    // A road in a tunnel divides nothing at the surface.
+    CHECK_FALSE(m.classify([](const std::string& k) -> const char* {
+                     return k == "highway" ? "primary" : k == "tunnel" ? "yes" : nullptr;
+                 }).has_value());
+    CHECK(m.is_water_area([](const std::string& k) -> const char* { return k == "natural" ? "water" : nullptr; }));
+    CHECK(m.is_water_area([](const std::string& k) -> const char* { return k == "waterway" ? "riverbank" : nullptr; }));
+
+    TempDir dir;
+    write_file(dir / "tags.json", R"({"barrier_classes": {"highway": {"primary": "boulevard"}}})");
+    REQUIRE_THROWS_WITH(io::OsmTagMapping::load((dir / "tags.json").string()),
+                        Catch::Contains("barrier_classes.highway.primary") && Catch::Contains("boulevard"));
+}
