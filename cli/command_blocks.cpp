@@ -156,6 +156,14 @@ private:
                   << s.household_points_outside << " points)\n"
                   << "problems: " << s.dangles << " dangles, " << s.crossings_without_vertex
                   << " crossings without a shared vertex, " << s.cut_edges << " cut edges\n";
+        if (d.household_estimate) {
+            const auto& e = *d.household_estimate;
+            std::cout << "households estimated from " << e.method << ": " << e.buildings_read << " buildings read, "
+                      << e.buildings_residential << " counted residential, " << e.households << " households\n";
+            for (const auto& [type, t] : e.by_type) {
+                std::cout << "  " << type << ": " << t.buildings << " buildings, " << t.households << " households\n";
+            }
+        }
         if (d.from_osm) {
             std::cout << "data: © OpenStreetMap contributors (ODbL 1.0)\n";
         }

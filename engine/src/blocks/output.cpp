@@ -44,6 +44,22 @@ nlohmann::json blocks_summary(const BlocksResult& result, const io::District& di
         problems[code] = n;
     }
     j["problems"] = problems;
+    if (district.household_estimate) {
+        const auto& e = *district.household_estimate;
+        nlohmann::json by_type = nlohmann::json::object();
+        for (const auto& [type, t] : e.by_type) {
+            by_type[type] = {{"buildings", t.buildings}, {"households", t.households}};
+        }
+        j["household_estimate"] = {{"method", e.method},
+                                   {"buildings_read", e.buildings_read},
+                                   {"buildings_residential", e.buildings_residential},
+                                   {"excluded_non_residential_type", e.excluded_non_residential_type},
+                                   {"excluded_by_landuse", e.excluded_by_landuse},
+                                   {"excluded_by_size", e.excluded_by_size},
+                                   {"levels_from_data", e.levels_from_data},
+                                   {"households", e.households},
+                                   {"by_type", by_type}};
+    }
     if (district.from_osm) {
         j["attribution"] = "© OpenStreetMap contributors (ODbL 1.0)";
     }
@@ -81,6 +97,29 @@ void write_blocks(const BlocksResult& result, const io::District& district, io::
         writer.add(g.get(), {p.problem, p.detail, p.source.empty() ? io::FieldValue{} : io::FieldValue{p.source},
                              p.fid ? io::FieldValue{*p.fid} : io::FieldValue{},
                              p.block_id ? io::FieldValue{*p.block_id} : io::FieldValue{}});
+    }
+    if (district.household_estimate) {
+        const auto& e = *district.household_estimate;
+        const std::string origin = district.from_osm ? "osm_building"
+                                   : e.method == "register joined to buildings" ? "register"
+                                                                                : "building_footprint";
+        writer.begin_layer(io::LayerDef{"households_estimated",
+                                        wkbPoint,
+                                        {{"households", FieldType::integer, "", 0},
+                                         {"source", FieldType::string, "", 0},
+                                         {"building_type", FieldType::string, "bldg_type", 0},
+                                         {"source_fid", FieldType::integer, "src_fid", 0},
+                                         {"block_id", FieldType::integer, "", 0}}});
+        for (std::size_t k = 0; k < e.point_types.size(); ++k) {
+            const std::size_t i = e.first_point + k;
+            const auto& h = district.households.at(i);
+            wrap::GeomPtr p = geos.point(h.x, h.y);
+            const BlockId b = result.household_block.at(i);
+            writer.add(p.get(), {std::int64_t{h.count}, origin,
+                                 e.point_types[k].empty() ? io::FieldValue{} : io::FieldValue{e.point_types[k]},
+                                 std::int64_t{h.fid.value()},
+                                 b.valid() ? io::FieldValue{std::int64_t{b.value()} + 1} : io::FieldValue{}});
+        }
     }
     writer.finish();
     if (writer.repaired_after_rounding() > 0) {

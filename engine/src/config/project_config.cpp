@@ -2,6 +2,7 @@
 
 #include "gridplan/core/error.hpp"
 #include "gridplan/core/json_config.hpp"
+#include "gridplan/io/osm_tags.hpp"
 
 #include <filesystem>
 
@@ -128,13 +129,65 @@ io::BarrierSpec parse_barrier(const ConfigNode& node, const std::string& base_di
     return b;
 }
 
+io::HouseholdSpec parse_households(const ConfigNode& h, const std::string& base_dir) {
+    io::HouseholdSpec hs;
+    hs.source = parse_source(h, with(source_keys, {"count_field", "buildings", "building_id_field", "register"}),
+                             base_dir);
+    if (h.json().is_string()) {
+        return hs;
+    }
+    const bool buildings = h.has("buildings");
+    const bool reg = h.has("register");
+    if (buildings && reg) {
+        h.fail("register", "give either \"buildings\" (estimate from footprints) or \"register\", not both");
+    }
+    if (buildings) {
+        if (h.has("count_field")) {
+            h.fail("count_field", "not used with \"buildings\": households are estimated from footprints");
+        }
+        hs.mode = io::HouseholdSpec::Mode::buildings;
+        const ConfigNode b = h.child("buildings");
+        hs.estimate = io::parse_building_estimate(b, {"levels_field", "type_field"});
+        hs.levels_field = b.get_string("levels_field").value_or("");
+        hs.type_field = b.get_string("type_field").value_or("");
+        if (!hs.type_field.empty() && hs.estimate.residential_levels.empty() &&
+            hs.estimate.unspecified_levels.empty()) {
+            b.fail("residential_buildings", "missing: with \"type_field\", list the residential building types");
+        }
+        return hs;
+    }
+    if (reg) {
+        hs.mode = io::HouseholdSpec::Mode::register_join;
+        hs.building_id_field = h.get_string("building_id_field").value_or("");
+        if (hs.building_id_field.empty()) {
+            h.fail("building_id_field", "missing: the buildings' id field to join the register on");
+        }
+        const ConfigNode r = h.child("register");
+        hs.register_source = parse_source(r, with(source_keys, {"building_id_field", "count_field"}), base_dir);
+        if (r.json().is_string()) {
+            r.fail({}, "expected an object with path, building_id_field and count_field");
+        }
+        hs.register_id_field = r.get_string("building_id_field").value_or(hs.building_id_field);
+        hs.count_field = r.get_string("count_field").value_or("");
+        if (hs.count_field.empty()) {
+            r.fail("count_field", "missing: the register's household count field");
+        }
+        return hs;
+    }
+    if (h.has("building_id_field")) {
+        h.fail("building_id_field", "only used with \"register\"");
+    }
+    hs.count_field = h.get_string("count_field").value_or("");
+    return hs;
+}
+
 } // namespace
 
 ProjectConfig load_project_config(const std::string& path) {
     const nlohmann::json root = read_json_file(path);
     const ConfigNode node{root, "", path};
-    node.expect_object({"name", "description", "crs", "boundary", "barriers", "water", "households", "blocks",
-                        "output"});
+    node.expect_object({"name", "description", "crs", "boundary", "barriers", "water", "households", "centres",
+                        "facilities", "units", "unit_areas", "blocks", "output"});
     const std::string base_dir = fs::path{path}.parent_path().string();
 
     ProjectConfig c;
@@ -165,14 +218,28 @@ ProjectConfig load_project_config(const std::string& path) {
         c.district.water.push_back(parse_source(w, source_keys, base_dir));
     }
     if (node.has("households")) {
-        const ConfigNode h = node.child("households");
-        io::HouseholdSpec hs;
-        hs.source = parse_source(h, with(source_keys, {"count_field"}), base_dir);
-        if (!h.json().is_string()) {
-            hs.count_field = h.get_string("count_field").value_or("");
-        }
-        c.district.households = hs;
+        c.district.households = parse_households(node.child("households"), base_dir);
     }
+    auto feature_layer = [&node, &base_dir](const char* key) -> std::optional<io::FeatureLayerSpec> {
+        if (!node.has(key)) {
+            return std::nullopt;
+        }
+        const ConfigNode n = node.child(key);
+        io::FeatureLayerSpec f;
+        f.source = parse_source(n, with(source_keys, {"id_field", "name_field", "services_field", "kind_field"}),
+                                base_dir);
+        if (!n.json().is_string()) {
+            f.id_field = n.get_string("id_field").value_or("");
+            f.name_field = n.get_string("name_field").value_or("");
+            f.services_field = n.get_string("services_field").value_or("");
+            f.kind_field = n.get_string("kind_field").value_or("");
+        }
+        return f;
+    };
+    c.district.centres = feature_layer("centres");
+    c.district.facilities = feature_layer("facilities");
+    c.district.units = feature_layer("units");
+    c.district.unit_areas = feature_layer("unit_areas");
     if (node.has("blocks")) {
         const ConfigNode b = node.child("blocks");
         b.expect_object({"min_area_m2", "min_width_m", "grid_size_m", "match_tolerance_m"});

@@ -48,12 +48,62 @@ std::map<std::string, std::set<std::string>> parse_value_sets(const ConfigNode& 
     return out;
 }
 
+std::map<std::string, double> parse_levels(const ConfigNode& node) {
+    std::map<std::string, double> out;
+    if (!node.json().is_object()) {
+        node.fail({}, "expected an object mapping building types to default levels");
+    }
+    for (const auto& item : node.json().items()) {
+        if (!item.value().is_number()) {
+            node.fail(item.key(), "expected a number of levels");
+        }
+        out[item.key()] = item.value().get<double>();
+    }
+    return out;
+}
+
 } // namespace
+
+BuildingEstimateConfig parse_building_estimate(const ConfigNode& node, const std::vector<std::string>& extra_keys) {
+    std::vector<std::string> keys{"floor_area_per_household_m2", "residential_buildings", "unspecified_buildings",
+                                  "excluded_landuse", "default_levels", "unspecified_area_m2"};
+    keys.insert(keys.end(), extra_keys.begin(), extra_keys.end());
+    node.expect_object(keys);
+    BuildingEstimateConfig c;
+    c.floor_area_per_household_m2 = node.get_number("floor_area_per_household_m2").value_or(c.floor_area_per_household_m2);
+    c.default_levels = node.get_number("default_levels").value_or(c.default_levels);
+    if (node.has("residential_buildings")) {
+        c.residential_levels = parse_levels(node.child("residential_buildings"));
+    }
+    if (node.has("unspecified_buildings")) {
+        c.unspecified_levels = parse_levels(node.child("unspecified_buildings"));
+    }
+    for (const auto& v : node.array("excluded_landuse")) {
+        if (!v.json().is_string()) {
+            v.fail({}, "expected a land-use value");
+        }
+        c.excluded_landuse.insert(v.json().get<std::string>());
+    }
+    if (node.has("unspecified_area_m2")) {
+        const auto& range = node.json()["unspecified_area_m2"];
+        if (!range.is_array() || range.size() != 2 || !range[0].is_number() || !range[1].is_number()) {
+            node.fail("unspecified_area_m2", "expected [min, max] in m2");
+        }
+        c.unspecified_min_area_m2 = range[0].get<double>();
+        c.unspecified_max_area_m2 = range[1].get<double>();
+    }
+    try {
+        c.validate();
+    } catch (const ConfigError& e) {
+        throw ConfigError{node.key_of(e.key().substr(e.key().find('.') + 1)), e.reason(), node.file()};
+    }
+    return c;
+}
 
 OsmTagMapping OsmTagMapping::parse(const std::string& text, const std::string& origin) {
     const nlohmann::json root = parse_json_with_comments(text, origin);
     const ConfigNode node{root, "", origin};
-    node.expect_object({"barrier_classes", "exclude", "water_areas", "name_tag"});
+    node.expect_object({"barrier_classes", "exclude", "water_areas", "name_tag", "households"});
     OsmTagMapping m;
     const ConfigNode classes = node.child("barrier_classes");
     if (!classes.json().is_object()) {
@@ -84,6 +134,9 @@ OsmTagMapping OsmTagMapping::parse(const std::string& text, const std::string& o
     }
     if (auto name = node.get_string("name_tag")) {
         m.m_name_tag = *name;
+    }
+    if (node.has("households")) {
+        m.m_households = parse_building_estimate(node.child("households"));
     }
     return m;
 }

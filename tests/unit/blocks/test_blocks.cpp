@@ -212,7 +212,7 @@ TEST_CASE("a closed barrier inside a block makes an island and a hole", "[blocks
     require_tiles(geos, d, r);
 }
 
-TEST_CASE("water areas become water blocks; the strongest barrier names the edge", "[blocks]") {
+TEST_CASE("water areas become water blocks and the strongest barrier names the edge", "[blocks]") {
     wrap::GeosContext geos;
     RunContext ctx;
     // A 20 m river band along the southern street's row, from x=-10 to 310 at y 140..160.
@@ -305,7 +305,7 @@ TEST_CASE("lines crossing without a shared vertex are reported unless one is a b
     }
 }
 
-TEST_CASE("a district that nothing divides is one block; bad settings are refused", "[blocks]") {
+TEST_CASE("a district that nothing divides is one block and bad settings are refused", "[blocks]") {
     wrap::GeosContext geos;
     RunContext ctx;
     const io::District d = DistrictBuilder{geos, square}.line("LINESTRING(500 500, 600 600)", BarrierClass::road).build();

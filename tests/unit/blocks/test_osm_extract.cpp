@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
+
 using namespace gridplan;
 
 TEST_CASE("Liechtenstein 2015: blocks tile the country", "[blocks][osm][integration]") {
@@ -42,4 +44,51 @@ TEST_CASE("Liechtenstein 2015: blocks tile the country", "[blocks][osm][integrat
         CHECK(adj.shared_length_m > 0.0);
     }
     CHECK(river_edges > 0);
+}
+
+namespace {
+
+std::map<BarrierClass, std::size_t> count_by_class(const io::District& d) {
+    std::map<BarrierClass, std::size_t> n;
+    for (const auto& b : d.barriers) {
+        ++n[b.cls];
+    }
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("OSM extracts: barriers by class and households from buildings match GDAL's own figures",
+          "[io][osm][households][integration]") {
+    // Expected figures from tests/fixtures/osm_barrier_counts.sql (ogrinfo on the .pbf)
+    // and tests/fixtures/osm_households.sql (SpatiaLite on an ogr2ogr copy).
+    struct Expected {
+        const char* file;
+        std::size_t road, street, alley, river, residential_buildings;
+        std::int64_t households;
+    };
+    for (const Expected& e : {Expected{"liechtenstein-2015-07-27.osm.pbf", 267, 1411, 2972, 134, 7672, 20344},
+                              Expected{"harrisburg-2015-02.osm.pbf", 381, 1787, 342, 10, 321, 1936}}) {
+        const std::string path = test::shared_osm(e.file);
+        if (path.empty()) {
+            continue;
+        }
+        INFO(e.file);
+        wrap::GeosContext geos;
+        RunContext ctx;
+        const io::District d = io::read_district(io::osm_district_spec(path, ""), geos, ctx);
+        const auto n = count_by_class(d);
+        CHECK(n.at(BarrierClass::road) == e.road);
+        CHECK(n.at(BarrierClass::street) == e.street);
+        CHECK(n.at(BarrierClass::alley) == e.alley);
+        CHECK(n.at(BarrierClass::river) == e.river);
+        REQUIRE(d.household_estimate.has_value());
+        CHECK(d.household_estimate->buildings_residential == e.residential_buildings);
+        CHECK(d.household_estimate->households == e.households);
+        std::int64_t sum = 0;
+        for (const auto& h : d.households) {
+            sum += h.count;
+        }
+        CHECK(sum == e.households);
+    }
 }

@@ -10,7 +10,7 @@ using namespace gridplan;
 using test::TempDir;
 using test::write_file;
 
-TEST_CASE("a config with comments; paths are relative to its folder", "[io][config]") {
+TEST_CASE("a config with comments, paths relative to its folder", "[io][config]") {
     TempDir dir;
     write_file(dir / "district.json", R"({
   // a comment
@@ -118,4 +118,34 @@ TEST_CASE("the built-in OSM tag mapping follows the issue's table", "[io][osm]")
     write_file(dir / "tags.json", R"({"barrier_classes": {"highway": {"primary": "boulevard"}}})");
     REQUIRE_THROWS_WITH(io::OsmTagMapping::load((dir / "tags.json").string()),
                         Catch::Contains("barrier_classes.highway.primary") && Catch::Contains("boulevard"));
+}
+
+TEST_CASE("households from points, building footprints or a register", "[io][config][households]") {
+    TempDir dir;
+    const std::string head = R"({"boundary": "b.geojson", "barriers": [{"path": "r.geojson", "class": "road"}], )";
+    test::write_file(dir / "a.json", head + R"("households": {"path": "bldg.shp", "buildings": {
+        "levels_field": "FLOORS", "type_field": "USE", "floor_area_per_household_m2": 80,
+        "residential_buildings": {"housing": 5}, "unspecified_buildings": {"unknown": 2}}}})");
+    const auto a = config::load_project_config((dir / "a.json").string());
+    REQUIRE(a.district.households);
+    CHECK(a.district.households->mode == io::HouseholdSpec::Mode::buildings);
+    CHECK(a.district.households->levels_field == "FLOORS");
+    CHECK(a.district.households->type_field == "USE");
+    CHECK(a.district.households->estimate.floor_area_per_household_m2 == 80.0);
+    CHECK(a.district.households->estimate.residential_levels.at("housing") == 5.0);
+
+    test::write_file(dir / "b.json", head + R"("households": {"path": "bldg.gpkg", "building_id_field": "BID",
+        "register": {"path": "register.csv", "count_field": "HH"}}})");
+    const auto b = config::load_project_config((dir / "b.json").string());
+    CHECK(b.district.households->mode == io::HouseholdSpec::Mode::register_join);
+    CHECK(b.district.households->register_source.path == (dir / "register.csv").string());
+    CHECK(b.district.households->register_id_field == "BID");
+    CHECK(b.district.households->count_field == "HH");
+
+    CHECK_THAT(error_of(head + R"("households": {"path": "x.shp", "buildings": {"floor_area_per_household_m2": 5}}})"),
+               Catch::Contains("households.buildings.floor_area_per_household_m2"));
+    CHECK_THAT(error_of(head + R"("households": {"path": "x.shp", "buildings": {"levls_field": "F"}}})"),
+               Catch::Contains("did you mean 'levels_field'?"));
+    CHECK_THAT(error_of(head + R"("households": {"path": "x.shp", "register": {"path": "r.csv", "count_field": "n"}}})"),
+               Catch::Contains("households.building_id_field': missing"));
 }

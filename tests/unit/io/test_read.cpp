@@ -253,3 +253,51 @@ TEST_CASE("bad input: one clear error naming the file, layer, feature or field",
         CHECK_THAT(read_error(g.spec), Catch::Contains("EPSG:999999"));
     }
 }
+
+TEST_CASE("households from a building layer: estimated, or joined from a register", "[io][households]") {
+    GkDistrict g;
+    // Two 20 x 30 m buildings (600 m2): 5 floors -> 600 x 5 / 90 = 33.3 -> 33; no floors -> 3 by default -> 20.
+    write_layer((g.dir / "bldg.gpkg").string(), "GPKG", "bldg", 4549, wkbPolygon,
+                {{"POLYGON((420100 4063100, 420120 4063100, 420120 4063130, 420100 4063130, 420100 4063100))",
+                  {{"BID", "B1"}, {"FLOORS", "5"}}},
+                 {"POLYGON((420600 4063600, 420620 4063600, 420620 4063630, 420600 4063630, 420600 4063600))",
+                  {{"BID", "B2"}}}});
+    SECTION("estimated from footprints") {
+        g.spec.households->mode = io::HouseholdSpec::Mode::buildings;
+        g.spec.households->source.path = (g.dir / "bldg.gpkg").string();
+        g.spec.households->levels_field = "FLOORS";
+        wrap::GeosContext geos;
+        RunContext ctx;
+        const io::District d = io::read_district(g.spec, geos, ctx);
+        REQUIRE(d.household_estimate);
+        REQUIRE(d.households.size() == 2);
+        // Gauss-Krueger to UTM changes areas by about 0.1%: the rounding is unaffected here.
+        CHECK(d.households[0].count == 33);
+        CHECK(d.households[1].count == 20);
+        CHECK(d.household_estimate->levels_from_data == 1);
+    }
+    SECTION("joined from a register") {
+        test::write_file(g.dir / "register.csv", "BID,HH\nB1,12\nB2,30\nB2,5\nB9,4\n");
+        g.spec.households->mode = io::HouseholdSpec::Mode::register_join;
+        g.spec.households->source.path = (g.dir / "bldg.gpkg").string();
+        g.spec.households->building_id_field = "BID";
+        g.spec.households->register_source.path = (g.dir / "register.csv").string();
+        g.spec.households->register_id_field = "BID";
+        g.spec.households->count_field = "HH";
+        wrap::GeosContext geos;
+        std::vector<std::string> warnings;
+        RunContext ctx;
+        ctx.log = Logger{[&warnings](LogLevel level, const std::string& m) {
+            if (level == LogLevel::warning) {
+                warnings.push_back(m);
+            }
+        }};
+        const io::District d = io::read_district(g.spec, geos, ctx);
+        REQUIRE(d.households.size() == 2);
+        CHECK(d.households[0].count == 12);
+        CHECK(d.households[1].count == 35);
+        // The other warning is about the roads layer's unmapped 'bus' lane.
+        REQUIRE(warnings.size() == 2);
+        CHECK_THAT(warnings[1], Catch::Contains("register.csv: 4 households under 1 building ids that match no building"));
+    }
+}

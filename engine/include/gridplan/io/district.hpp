@@ -6,6 +6,7 @@
 #include "gridplan/core/ids.hpp"
 #include "gridplan/core/run_context.hpp"
 #include "gridplan/crs/crs.hpp"
+#include "gridplan/io/households.hpp"
 #include "gridplan/io/osm_tags.hpp"
 #include "gridplan/wrap/geos.hpp"
 
@@ -44,10 +45,34 @@ struct BarrierSpec {
     std::string osm_tags;
 };
 
+/// Where households come from: points with counts, building footprints (estimated), or
+/// a register joined to buildings by building id.
 struct HouseholdSpec {
-    SourceSpec source;
-    /// Field with the household count; empty: each point counts 1.
+    enum class Mode { points, buildings, register_join };
+
+    Mode mode = Mode::points;
+    SourceSpec source;  ///< points, or building polygons
+    /// Points: field with the household count; empty: each point counts 1.
+    /// Register: the register's count field.
     std::string count_field;
+    /// Buildings: field with the number of floors (levels), and with the building type.
+    std::string levels_field;
+    std::string type_field;
+    BuildingEstimateConfig estimate;
+    /// Register: the building id field in the buildings layer and in the register.
+    std::string building_id_field;
+    SourceSpec register_source;
+    std::string register_id_field;
+};
+
+/// A point layer used by later stages: community service centres, service facilities,
+/// units (villages, communities, resident units) or their outlines.
+struct FeatureLayerSpec {
+    SourceSpec source;
+    std::string id_field;        ///< stable id; empty: the feature id
+    std::string name_field;      ///< empty: "name" if present
+    std::string services_field;  ///< comma-separated services (facilities, centres)
+    std::string kind_field;      ///< unit kind (village, community, resident_unit, ...)
 };
 
 /// Which polygon is the district.
@@ -69,6 +94,11 @@ struct DistrictSpec {
     std::vector<BarrierSpec> barriers;
     std::vector<SourceSpec> water;
     std::optional<HouseholdSpec> households;
+    /// Layers for the coverage and partition stages (not needed to cut blocks).
+    std::optional<FeatureLayerSpec> centres;
+    std::optional<FeatureLayerSpec> facilities;
+    std::optional<FeatureLayerSpec> units;
+    std::optional<FeatureLayerSpec> unit_areas;
     /// Working CRS ("EPSG:N"); empty: the UTM zone of the district's centroid.
     std::string working_crs;
 };
@@ -116,6 +146,8 @@ struct District {
     /// Every input file, so that outputs never overwrite one.
     std::vector<std::string> input_files;
     bool from_osm = false;
+    /// Set when households were estimated from buildings or joined from a register.
+    std::optional<EstimateReport> household_estimate;
 };
 
 /// Reads everything the spec names. Throws InputError/ConfigError/CrsError on bad input;

@@ -3,6 +3,7 @@
 // (data/osm/tags.json), and the OSM driver configuration (data/osm/osmconf.ini).
 
 #include "gridplan/core/barrier.hpp"
+#include "gridplan/io/households.hpp"
 
 #include <map>
 #include <optional>
@@ -64,13 +65,31 @@ public:
 
     const std::string& name_tag() const noexcept { return m_name_tag; }
 
+    /// How households are estimated from OSM buildings.
+    const BuildingEstimateConfig& households() const noexcept { return m_households; }
+    bool is_excluded_landuse(const char* landuse) const {
+        return landuse != nullptr && m_households.excluded_landuse.count(landuse) > 0;
+    }
+
 private:
+    BuildingEstimateConfig m_households;
     std::vector<std::string> m_class_keys;
     std::map<std::string, std::map<std::string, BarrierClass>> m_classes;
     std::map<std::string, std::set<std::string>> m_exclude;
     std::map<std::string, std::set<std::string>> m_water;
     std::string m_name_tag = "name";
 };
+
+}  // namespace gridplan::io
+namespace gridplan {
+class ConfigNode;
+}
+namespace gridplan::io {
+
+/// Parses a "households" estimate object (as in data/osm/tags.json); throws ConfigError.
+/// `extra_keys` are further keys the caller reads from the same object.
+BuildingEstimateConfig parse_building_estimate(const gridplan::ConfigNode& node,
+                                               const std::vector<std::string>& extra_keys = {});
 
 /// Path of the OSM driver configuration to pass as CONFIG_FILE (the built-in
 /// data/osm/osmconf.ini, placed in GDAL's in-memory file system).

@@ -47,7 +47,9 @@ OpenSource open_source(const SourceSpec& src, RunContext& ctx) {
     }
     const OGRSpatialReference* srs = o.layer->GetSpatialRef();
     if (srs == nullptr) {
-        ctx.log.warning(o.name + ": no CRS given; taking coordinates as WGS84 longitude/latitude");
+        if (o.layer->GetGeomType() != wkbNone) {  // attribute tables (a register) need none
+            ctx.log.warning(o.name + ": no CRS given; taking coordinates as WGS84 longitude/latitude");
+        }
         o.crs = crs::Crs::wgs84();
     } else {
         o.crs = crs::Crs::from_srs(*srs);
@@ -329,7 +331,92 @@ void read_water_source(const SourceSpec& src, Raw& raw, const wrap::GeosContext&
     repaired_fids.warn(ctx, o.name, "invalid water geometries repaired");
 }
 
+void read_buildings_source(const HouseholdSpec& spec, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx) {
+    OpenSource o = open_source(spec.source, ctx);
+    const std::uint32_t source = add_source(raw, o.name, o.crs, spec.source.path);
+    const std::string layer = o.layer->GetName();
+    OGRFeatureDefn& defn = *o.layer->GetLayerDefn();
+    const std::string key = spec.source.config_key;
+    const int levels_index =
+        spec.levels_field.empty() ? -1 : field_index(defn, spec.levels_field, spec.source, layer, key + ".levels_field");
+    const int type_index =
+        spec.type_field.empty() ? -1 : field_index(defn, spec.type_field, spec.source, layer, key + ".type_field");
+    const int id_index = spec.building_id_field.empty()
+                             ? -1
+                             : field_index(defn, spec.building_id_field, spec.source, layer,
+                                           key + ".building_id_field");
+    FidTally skipped;
+    for_each_feature(o, spec.source.path, [&](OGRFeature& f) {
+        const OGRGeometry* g = f.GetGeometryRef();
+        if (g == nullptr || g->IsEmpty()) {
+            skipped.add(f.GetFID());
+            return;
+        }
+        if (!is_polygonal(g->getGeometryType())) {
+            throw InputError{"wrong geometry type for buildings: expected Polygon or MultiPolygon, got " +
+                                 type_name(g->getGeometryType()),
+                             file_label(spec.source.path), layer, f.GetFID()};
+        }
+        wrap::GeomPtr gg = to_geos(*g, geos);
+        bool repaired = false;
+        if (gg) {
+            gg = valid_polygons(std::move(gg), geos, repaired);
+        }
+        if (!gg || geos.is_empty(gg.get())) {
+            skipped.add(f.GetFID());
+            return;
+        }
+        Building b;
+        b.geom = std::move(gg);
+        if (type_index >= 0 && f.IsFieldSetAndNotNull(type_index)) {
+            b.type = f.GetFieldAsString(type_index);
+        }
+        if (levels_index >= 0 && f.IsFieldSetAndNotNull(levels_index)) {
+            const double levels = f.GetFieldAsDouble(levels_index);
+            if (levels > 0.0 && levels <= 200.0) {
+                b.levels = levels;
+            }
+        }
+        if (id_index >= 0 && f.IsFieldSetAndNotNull(id_index)) {
+            b.building_id = f.GetFieldAsString(id_index);
+        }
+        b.source = source;
+        b.fid = SourceFid{f.GetFID()};
+        raw.buildings.push_back(std::move(b));
+    });
+    skipped.warn(ctx, o.name, "buildings without a usable footprint skipped");
+    raw.household_estimation = spec;
+    if (spec.mode != HouseholdSpec::Mode::register_join) {
+        return;
+    }
+    OpenSource r = open_source(spec.register_source, ctx);
+    raw.input_files.push_back(spec.register_source.path);
+    OGRFeatureDefn& rdefn = *r.layer->GetLayerDefn();
+    const std::string rlayer = r.layer->GetName();
+    const int rid = field_index(rdefn, spec.register_id_field, spec.register_source, rlayer,
+                                spec.register_source.config_key + ".building_id_field");
+    const int rcount = field_index(rdefn, spec.count_field, spec.register_source, rlayer,
+                                   spec.register_source.config_key + ".count_field");
+    for_each_feature(r, spec.register_source.path, [&](OGRFeature& f) {
+        if (!f.IsFieldSetAndNotNull(rid) || !f.IsFieldSetAndNotNull(rcount)) {
+            return;
+        }
+        const std::string text = f.GetFieldAsString(rcount);
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (text.empty() || end == nullptr || *end != '\0' || !std::isfinite(v) || v < 0.0 || v > 1.0e7) {
+            throw InputError{"household count must be a number from 0 to 10000000, got '" + text + "'",
+                             file_label(spec.register_source.path), rlayer, f.GetFID(), spec.count_field};
+        }
+        raw.register_counts[f.GetFieldAsString(rid)] += std::llround(v);
+    });
+}
+
 void read_household_source(const HouseholdSpec& spec, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx) {
+    if (spec.mode != HouseholdSpec::Mode::points) {
+        read_buildings_source(spec, raw, geos, ctx);
+        return;
+    }
     OpenSource o = open_source(spec.source, ctx);
     const std::uint32_t source = add_source(raw, o.name, o.crs, spec.source.path);
     const std::string layer = o.layer->GetName();
@@ -424,7 +511,8 @@ std::int64_t osm_id_of(const OGRFeature& f) {
     return f.GetFID();
 }
 
-void read_osm_source(const BarrierSpec& spec, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx) {
+void read_osm_source(const BarrierSpec& spec, bool want_buildings, Raw& raw, const wrap::GeosContext& geos,
+                     RunContext& ctx) {
     const OsmTagMapping mapping = spec.osm_tags.empty() ? OsmTagMapping::builtin() : OsmTagMapping::load(spec.osm_tags);
     const std::string path = spec.source.path;
     GDALDatasetUniquePtr ds =
@@ -441,7 +529,8 @@ void read_osm_source(const BarrierSpec& spec, Raw& raw, const wrap::GeosContext&
     const std::uint32_t areas_source = add_source(raw, file_label(path) + ":multipolygons", wgs84, path);
 
     std::vector<std::string> keys = mapping.all_keys();
-    for (const char* k : {"bridge", "tunnel", "layer", "boundary", "admin_level", "name"}) {
+    for (const char* k : {"bridge", "tunnel", "layer", "boundary", "admin_level", "name", "building", "building:levels",
+                          "landuse"}) {
         keys.emplace_back(k);
     }
     std::map<const OGRLayer*, OsmFields> fields;
@@ -506,11 +595,14 @@ void read_osm_source(const BarrierSpec& spec, Raw& raw, const wrap::GeosContext&
             raw.barriers.push_back(std::move(line));
             continue;
         }
-        // multipolygons: admin boundaries and water areas
+        // multipolygons: admin boundaries, water areas, buildings and land use
         const char* boundary = tag("boundary");
         const bool admin = boundary != nullptr && std::string{boundary} == "administrative";
         const bool water = mapping.is_water_area(tag);
-        if (!admin && !water) {
+        const char* building_tag = want_buildings ? tag("building") : nullptr;
+        const bool building = building_tag != nullptr && std::string{building_tag} != "no";
+        const bool landuse = want_buildings && mapping.is_excluded_landuse(tag("landuse"));
+        if (!admin && !water && !building && !landuse) {
             continue;
         }
         wrap::GeomPtr gg = to_geos(*g, geos);
@@ -537,6 +629,27 @@ void read_osm_source(const BarrierSpec& spec, Raw& raw, const wrap::GeosContext&
             a.fid = SourceFid{osm_id_of(*f)};
             raw.admins.push_back(std::move(a));
         }
+        if (building) {
+            Building b;
+            b.geom = geos.clone(gg.get());
+            b.type = building_tag;
+            if (const char* levels = tag("building:levels")) {
+                const double n = std::strtod(levels, nullptr);
+                if (n > 0.0 && n <= 200.0) {
+                    b.levels = n;
+                }
+            }
+            b.source = areas_source;
+            b.fid = SourceFid{osm_id_of(*f)};
+            raw.buildings.push_back(std::move(b));
+        }
+        if (landuse) {
+            RawAdmin l;
+            l.geom = geos.clone(gg.get());
+            l.name = tag("landuse");
+            l.fid = SourceFid{osm_id_of(*f)};
+            raw.excluded_landuse.push_back(std::move(l));
+        }
         if (water) {
             WaterArea w;
             w.geom = std::move(gg);
@@ -562,6 +675,18 @@ void read_osm_source(const BarrierSpec& spec, Raw& raw, const wrap::GeosContext&
                      std::to_string(lines_unmapped) + " other lines ignored, " + std::to_string(raw.water.size()) +
                      " water areas, " + std::to_string(raw.admins.size()) + " administrative boundaries");
     }
+    if (want_buildings) {
+        if (raw.buildings.empty()) {
+            ctx.log.warning(label + ": no buildings to estimate households from; give household points with "
+                                    "--households FILE (or \"households\" in a config)");
+        } else {
+            HouseholdSpec estimate;
+            estimate.mode = HouseholdSpec::Mode::buildings;
+            estimate.source.path = path;
+            estimate.estimate = mapping.households();
+            raw.household_estimation = estimate;
+        }
+    }
     if (areas_unreadable > 0) {
         ctx.log.warning(label + ": " + std::to_string(areas_unreadable) + " OSM areas could not be read; skipped");
     }
@@ -582,7 +707,7 @@ void read_sources(const DistrictSpec& spec, Raw& raw, const wrap::GeosContext& g
             if (osm_read) {
                 throw ConfigError{b.source.config_key, "only one OpenStreetMap source is supported per district"};
             }
-            read_osm_source(b, raw, geos, ctx);
+            read_osm_source(b, !spec.households.has_value(), raw, geos, ctx);
             osm_read = true;
         } else {
             read_barrier_source(b, raw, geos, ctx);
@@ -647,6 +772,35 @@ void project_into(Raw& raw, District& d, const wrap::GeosContext& geos, RunConte
                              raw.source_names.at(h.source), {}, h.fid.value()};
         }
         d.households.push_back(h);
+    }
+    if (raw.household_estimation) {
+        for (auto& b : raw.buildings) {
+            b.geom = project(b.source, b.geom.get());
+        }
+        std::vector<wrap::GeomPtr> landuse;
+        std::vector<const GEOSGeometry*> landuse_raw;
+        const crs::Transformer from_wgs84{crs::Crs::wgs84(), d.working_crs};
+        for (const auto& l : raw.excluded_landuse) {
+            landuse.push_back(from_wgs84.apply(geos, l.geom.get()));
+            landuse_raw.push_back(landuse.back().get());
+        }
+        const HouseholdSpec& how = *raw.household_estimation;
+        if (how.mode == HouseholdSpec::Mode::register_join) {
+            std::int64_t unmatched = 0;
+            std::size_t unmatched_ids = 0;
+            d.household_estimate = join_register(raw.buildings, raw.register_counts, geos, d.households, unmatched,
+                                                 unmatched_ids);
+            if (unmatched_ids > 0) {
+                ctx.log.warning(how.register_source.path + ": " + std::to_string(unmatched) + " households under " +
+                                std::to_string(unmatched_ids) + " building ids that match no building; not counted");
+            }
+        } else {
+            d.household_estimate = estimate_households(raw.buildings, landuse_raw, how.estimate, geos, d.households);
+        }
+        const auto& e = *d.household_estimate;
+        ctx.log.info("households estimated from " + e.method + ": " + std::to_string(e.buildings_read) +
+                     " buildings read, " + std::to_string(e.buildings_residential) + " counted residential, " +
+                     std::to_string(e.households) + " households");
     }
     for (auto& p : raw.problems) {
         Problem out;

@@ -3,6 +3,8 @@
 
 #include "gridplan/io/district.hpp"
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,11 @@ struct Raw {
     std::vector<WaterArea> water;
     std::vector<HouseholdPoint> households;
     std::vector<RawAdmin> admins;
+    /// Buildings (source CRS) for household estimation, land use excluding homes.
+    std::vector<Building> buildings;
+    std::vector<RawAdmin> excluded_landuse;
+    std::optional<HouseholdSpec> household_estimation;  ///< how to turn buildings into households
+    std::map<std::string, std::int64_t> register_counts;
     std::vector<RawProblem> problems;
     /// "file.osm.pbf" if an OSM file was read (admin boundaries come from it).
     std::string osm_source_name;
