@@ -195,8 +195,8 @@ private:
 
     void collect_linework() {
         for (const auto& b : m_district.barriers) {
-            if (b.tunnel) {
-                continue;  // a line underground divides nothing at the surface
+            if (b.tunnel || !b.barrier) {
+                continue;  // a line underground or covered divides nothing at the surface
             }
             wrap::GeomPtr inside = clip(b.geom.get());
             if (!inside) {

@@ -68,7 +68,7 @@ BarrierClass parse_class(const ConfigNode& node, const std::string& key, const s
 
 io::BarrierSpec parse_barrier(const ConfigNode& node, const std::string& base_dir) {
     static const std::vector<std::string> keys =
-        with(source_keys, {"class", "class_field", "class_map", "default_class", "name_field", "osm_tags"});
+        with(source_keys, {"class", "class_field", "class_map", "default_class", "name_field", "osm_tags", "walkable"});
     io::BarrierSpec b;
     b.source = parse_source(node, keys, base_dir);
     if (node.json().is_string()) {
@@ -126,6 +126,7 @@ io::BarrierSpec parse_barrier(const ConfigNode& node, const std::string& base_di
         node.fail("osm_tags", "only used with \"class\": \"osm\"");
     }
     b.name_field = node.get_string("name_field").value_or("");
+    b.walkable = node.get_bool("walkable").value_or(true);
     return b;
 }
 
@@ -187,7 +188,7 @@ ProjectConfig load_project_config(const std::string& path) {
     const nlohmann::json root = read_json_file(path);
     const ConfigNode node{root, "", path};
     node.expect_object({"name", "description", "crs", "boundary", "barriers", "water", "households", "centres",
-                        "facilities", "units", "unit_areas", "blocks", "output"});
+                        "facilities", "units", "unit_areas", "blocks", "network", "coverage", "output"});
     const std::string base_dir = fs::path{path}.parent_path().string();
 
     ProjectConfig c;
@@ -226,13 +227,27 @@ ProjectConfig load_project_config(const std::string& path) {
         }
         const ConfigNode n = node.child(key);
         io::FeatureLayerSpec f;
-        f.source = parse_source(n, with(source_keys, {"id_field", "name_field", "services_field", "kind_field"}),
-                                base_dir);
+        f.source = parse_source(
+            n, with(source_keys, {"id_field", "name_field", "services_field", "kind_field", "service_map"}), base_dir);
         if (!n.json().is_string()) {
             f.id_field = n.get_string("id_field").value_or("");
             f.name_field = n.get_string("name_field").value_or("");
             f.services_field = n.get_string("services_field").value_or("");
             f.kind_field = n.get_string("kind_field").value_or("");
+            if (n.has("service_map")) {
+                const ConfigNode map = n.child("service_map");
+                if (!map.json().is_object()) {
+                    map.fail({}, "expected an object mapping field values to service names");
+                }
+                for (const auto& item : map.json().items()) {
+                    const auto s = item.value().is_string() ? parse_service(item.value().get<std::string>())
+                                                            : std::nullopt;
+                    if (!s) {
+                        map.fail(item.key(), "expected one of " + service_names());
+                    }
+                    f.service_map[item.key()] = std::string{to_string(*s)};
+                }
+            }
         }
         return f;
     };
@@ -248,6 +263,41 @@ ProjectConfig load_project_config(const std::string& path) {
         c.blocks.grid_size_m = b.get_number("grid_size_m").value_or(c.blocks.grid_size_m);
         c.blocks.match_tolerance_m = b.get_number("match_tolerance_m").value_or(c.blocks.match_tolerance_m);
     }
+    if (node.has("network")) {
+        const ConfigNode n = node.child("network");
+        n.expect_object({"junction_tolerance_m", "snap_cap_m"});
+        c.coverage.network.junction_tolerance_m =
+            n.get_number("junction_tolerance_m").value_or(c.coverage.network.junction_tolerance_m);
+        c.coverage.network.snap_cap_m = n.get_number("snap_cap_m").value_or(c.coverage.network.snap_cap_m);
+    }
+    if (node.has("coverage")) {
+        const ConfigNode n = node.child("coverage");
+        n.expect_object({"preset", "radius_min", "speed_kmh", "service_radius_min", "service_area_buffer_m"});
+        if (auto preset = n.get_string("preset")) {
+            if (*preset != "gb50180") {
+                n.fail("preset", "unknown preset '" + *preset + "'; known: gb50180");
+            }
+            const auto network = c.coverage.network;
+            c.coverage = coverage::CoverageConfig::gb50180();
+            c.coverage.network = network;
+        }
+        c.coverage.radius_min = n.get_number("radius_min").value_or(c.coverage.radius_min);
+        c.coverage.speed_kmh = n.get_number("speed_kmh").value_or(c.coverage.speed_kmh);
+        c.coverage.service_area_buffer_m = n.get_number("service_area_buffer_m").value_or(c.coverage.service_area_buffer_m);
+        if (n.has("service_radius_min")) {
+            const ConfigNode r = n.child("service_radius_min");
+            std::vector<std::string> names;
+            for (const Service s : all_services) {
+                names.emplace_back(to_string(s));
+            }
+            r.expect_object(names);
+            for (const Service s : all_services) {
+                if (auto v = r.get_number(std::string{to_string(s)})) {
+                    c.coverage.service_radius_min[static_cast<std::size_t>(s)] = *v;
+                }
+            }
+        }
+    }
     if (node.has("output")) {
         const ConfigNode o = node.child("output");
         o.expect_object({"format", "crs", "precision"});
@@ -257,6 +307,7 @@ ProjectConfig load_project_config(const std::string& path) {
     }
     try {
         c.blocks.validate();
+        c.coverage.validate();
         c.output.validate();
     } catch (const ConfigError& e) {
         throw ConfigError{e.key(), e.reason(), path};

@@ -3,6 +3,7 @@
 #include "io/detail/embedded_data.hpp"
 #include "gridplan/core/error.hpp"
 #include "gridplan/core/json_config.hpp"
+#include "gridplan/io/district.hpp"
 
 #include <cpl_vsi.h>
 
@@ -103,7 +104,8 @@ BuildingEstimateConfig parse_building_estimate(const ConfigNode& node, const std
 OsmTagMapping OsmTagMapping::parse(const std::string& text, const std::string& origin) {
     const nlohmann::json root = parse_json_with_comments(text, origin);
     const ConfigNode node{root, "", origin};
-    node.expect_object({"barrier_classes", "exclude", "water_areas", "name_tag", "households"});
+    node.expect_object({"barrier_classes", "exclude", "not_walkable", "foot_allowed", "water_areas", "name_tag",
+                        "households", "centres", "services"});
     OsmTagMapping m;
     const ConfigNode classes = node.child("barrier_classes");
     if (!classes.json().is_object()) {
@@ -129,6 +131,37 @@ OsmTagMapping OsmTagMapping::parse(const std::string& text, const std::string& o
     if (node.has("exclude")) {
         m.m_exclude = parse_value_sets(node.child("exclude"));
     }
+    if (node.has("not_walkable")) {
+        m.m_not_walkable = parse_value_sets(node.child("not_walkable"));
+    }
+    if (node.has("foot_allowed")) {
+        m.m_foot_allowed = parse_value_sets(node.child("foot_allowed"));
+    }
+    if (node.has("centres")) {
+        m.m_centres = parse_value_sets(node.child("centres"));
+    }
+    if (node.has("services")) {
+        const ConfigNode services = node.child("services");
+        if (!services.json().is_object()) {
+            services.fail({}, "expected an object of tag keys");
+        }
+        for (const auto& item : services.json().items()) {
+            const ConfigNode per_key{item.value(), services.key_of(item.key()), origin};
+            if (!item.value().is_object()) {
+                per_key.fail({}, "expected an object mapping tag values to services");
+            }
+            for (const auto& value : item.value().items()) {
+                if (!value.value().is_string()) {
+                    per_key.fail(value.key(), "expected services such as \"medical,childcare\"");
+                }
+                try {
+                    m.m_services[item.key()][value.key()] = parse_services(value.value().get<std::string>(), {});
+                } catch (const InputError& e) {
+                    per_key.fail(value.key(), e.reason());
+                }
+            }
+        }
+    }
     if (node.has("water_areas")) {
         m.m_water = parse_value_sets(node.child("water_areas"));
     }
@@ -147,6 +180,14 @@ std::vector<std::string> OsmTagMapping::all_keys() const {
         keys.push_back(k);
     }
     for (const auto& [k, v] : m_water) {
+        keys.push_back(k);
+    }
+    for (const auto* rules : {&m_not_walkable, &m_foot_allowed, &m_centres}) {
+        for (const auto& [k, v] : *rules) {
+            keys.push_back(k);
+        }
+    }
+    for (const auto& [k, v] : m_services) {
         keys.push_back(k);
     }
     keys.push_back(m_name_tag);

@@ -221,6 +221,22 @@ District read_district(const DistrictSpec& spec, const wrap::GeosContext& geos, 
     }
     ctx.log.info("working CRS: " + d.working_crs.label());
     detail::project_into(raw, d, geos, ctx);
+    if (spec.centres) {
+        d.centres = read_point_layer(*spec.centres, PointRole::centre, d.working_crs, geos, ctx);
+        d.input_files.push_back(spec.centres->source.path);
+    }
+    if (spec.facilities) {
+        d.facilities = read_point_layer(*spec.facilities, PointRole::facility, d.working_crs, geos, ctx);
+        d.input_files.push_back(spec.facilities->source.path);
+    }
+    if (spec.units) {
+        d.units = read_point_layer(*spec.units, PointRole::unit, d.working_crs, geos, ctx);
+        d.input_files.push_back(spec.units->source.path);
+    }
+    if (spec.unit_areas) {
+        d.unit_areas = read_polygon_layer(spec.unit_areas->source, spec.unit_areas->id_field, d.working_crs, geos, ctx);
+        d.input_files.push_back(spec.unit_areas->source.path);
+    }
     return d;
 }
 

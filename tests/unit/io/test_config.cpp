@@ -107,10 +107,28 @@ TEST_CASE("the built-in OSM tag mapping follows the issue's table", "[io][osm]")
     }
     CHECK_FALSE(cls("highway", "proposed").has_value());
     CHECK_FALSE(cls("building", "yes").has_value());
-    // A road in a tunnel divides nothing at the surface.
-    CHECK_FALSE(m.classify([](const std::string& k) -> const char* {
-                     return k == "highway" ? "primary" : k == "tunnel" ? "yes" : nullptr;
-                 }).has_value());
+    // A road in a tunnel divides nothing at the surface, but people walk along it.
+    auto tunnel = [](const std::string& k) -> const char* {
+        return k == "highway" ? "primary" : k == "tunnel" ? "yes" : nullptr;
+    };
+    CHECK(m.classify(tunnel) == BarrierClass::road);
+    CHECK(m.is_excluded(tunnel));
+    CHECK(m.is_walkable(tunnel));
+    // Motorways and foot=no are barriers nobody walks along; foot=yes wins.
+    CHECK_FALSE(m.is_walkable([](const std::string& k) -> const char* { return k == "highway" ? "motorway" : nullptr; }));
+    CHECK_FALSE(m.is_walkable([](const std::string& k) -> const char* { return k == "foot" ? "no" : nullptr; }));
+    CHECK(m.is_walkable([](const std::string& k) -> const char* {
+        return k == "highway" ? "motorway_link" : k == "foot" ? "yes" : nullptr;
+    }));
+    // Services and centres from tags.
+    auto amenity = [](const char* v) {
+        return [v](const std::string& k) -> const char* { return k == "amenity" ? v : nullptr; };
+    };
+    CHECK(m.services_of(amenity("clinic")) == mask_of(Service::medical));
+    CHECK(m.services_of(amenity("townhall")) == (mask_of(Service::mediation) | mask_of(Service::relief)));
+    CHECK(m.is_centre(amenity("community_centre")));
+    CHECK_FALSE(m.is_centre(amenity("clinic")));
+    CHECK(m.services_of(amenity("bench")) == 0);
     CHECK(m.is_water_area([](const std::string& k) -> const char* { return k == "natural" ? "water" : nullptr; }));
     CHECK(m.is_water_area([](const std::string& k) -> const char* { return k == "waterway" ? "riverbank" : nullptr; }));
 

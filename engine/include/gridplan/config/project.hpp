@@ -3,6 +3,7 @@
 // and each stage's settings. Paths are relative to the config file's folder.
 
 #include "gridplan/blocks/blocks.hpp"
+#include "gridplan/coverage/coverage.hpp"
 #include "gridplan/io/district.hpp"
 
 #include <string>
@@ -24,6 +25,7 @@ struct ProjectConfig {
     std::string name;  ///< district name, optional
     io::DistrictSpec district;
     blocks::BlocksConfig blocks;
+    coverage::CoverageConfig coverage;  ///< includes the walking network's settings
     OutputConfig output;
 };
 

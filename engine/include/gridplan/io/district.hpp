@@ -4,6 +4,7 @@
 
 #include "gridplan/core/barrier.hpp"
 #include "gridplan/core/ids.hpp"
+#include "gridplan/core/service.hpp"
 #include "gridplan/core/run_context.hpp"
 #include "gridplan/crs/crs.hpp"
 #include "gridplan/io/households.hpp"
@@ -41,6 +42,8 @@ struct BarrierSpec {
     std::optional<BarrierClass> default_class;
     /// Field holding the barrier's name; empty: "name" if the layer has it.
     std::string name_field;
+    /// False for lines nobody walks along (an expressway layer).
+    bool walkable = true;
     /// OSM tag mapping file for Rule::osm; empty: the built-in data/osm/tags.json.
     std::string osm_tags;
 };
@@ -73,6 +76,8 @@ struct FeatureLayerSpec {
     std::string name_field;      ///< empty: "name" if present
     std::string services_field;  ///< comma-separated services (facilities, centres)
     std::string kind_field;      ///< unit kind (village, community, resident_unit, ...)
+    /// Values of the services field mapped to service names (e.g. "clinic" -> "medical").
+    std::map<std::string, std::string> service_map;
 };
 
 /// Which polygon is the district.
@@ -113,6 +118,11 @@ struct BarrierLine {
     bool bridge = false;
     bool tunnel = false;
     int layer = 0;
+    /// False for lines that divide nothing at the surface (tunnels, covered ways): they
+    /// are walkable but cut no blocks.
+    bool barrier = true;
+    /// False for rivers and for lines closed to pedestrians (motorways, foot=no).
+    bool walkable = true;
 };
 
 /// A water area (riverbank, lake) in the working CRS.
@@ -132,6 +142,30 @@ struct HouseholdPoint {
     SourceFid fid;
 };
 
+/// A point feature: a community service centre, a service facility, a unit or a
+/// candidate site, in the working CRS.
+struct PointFeature {
+    double x = 0.0;
+    double y = 0.0;
+    ServiceSet services = 0;
+    std::string id;    ///< the id field's value, else the feature id
+    std::string name;
+    std::string kind;
+    std::uint32_t source = 0;
+    SourceFid fid;
+};
+
+enum class PointRole { centre, facility, unit, candidate };
+
+/// A polygon feature (grids, unit outlines), in the working CRS.
+struct PolygonFeature {
+    wrap::GeomPtr geom;
+    std::string id;
+    std::string name;
+    std::string kind;
+    SourceFid fid;
+};
+
 struct District {
     crs::Crs working_crs;
     /// The CRS of the boundary input: the default CRS of non-GeoJSON outputs.
@@ -141,6 +175,10 @@ struct District {
     std::vector<BarrierLine> barriers;
     std::vector<WaterArea> water;
     std::vector<HouseholdPoint> households;
+    std::vector<PointFeature> centres;
+    std::vector<PointFeature> facilities;
+    std::vector<PointFeature> units;
+    std::vector<PolygonFeature> unit_areas;
     /// "path:layer" of every source, indexed by the `source` members above.
     std::vector<std::string> sources;
     /// Every input file, so that outputs never overwrite one.
@@ -159,6 +197,22 @@ District read_district(const DistrictSpec& spec, const wrap::GeosContext& geos, 
 /// "admin_level:N" or empty for automatic).
 DistrictSpec osm_district_spec(const std::string& osm_path, const std::string& boundary,
                                const std::string& osm_tags = {});
+
+/// Reads a point layer (polygons count at a point inside them) into the working CRS.
+/// Services come from the services field (comma or semicolon separated, through the
+/// service map); centres without a services field offer all eight.
+std::vector<PointFeature> read_point_layer(const FeatureLayerSpec& spec, PointRole role, const crs::Crs& working,
+                                           const wrap::GeosContext& geos, RunContext& ctx);
+
+/// Reads a polygon layer into the working CRS; ids from `id_field` if the layer has it,
+/// else the feature id.
+std::vector<PolygonFeature> read_polygon_layer(const SourceSpec& source, const std::string& id_field,
+                                               const crs::Crs& working, const wrap::GeosContext& geos,
+                                               RunContext& ctx);
+
+/// Parses a services value ("medical, childcare") through `service_map`; throws
+/// InputError naming the unknown value and the allowed names.
+ServiceSet parse_services(const std::string& value, const std::map<std::string, std::string>& service_map);
 
 /// True for paths GDAL's OSM driver reads (.osm.pbf, .pbf, .osm).
 bool is_osm_path(const std::string& path);

@@ -3,6 +3,7 @@
 // (data/osm/tags.json), and the OSM driver configuration (data/osm/osmconf.ini).
 
 #include "gridplan/core/barrier.hpp"
+#include "gridplan/core/service.hpp"
 #include "gridplan/io/households.hpp"
 
 #include <map>
@@ -31,12 +32,6 @@ public:
     /// `tag` returns the value of a key or nullptr.
     template <typename TagLookup>
     std::optional<BarrierClass> classify(TagLookup&& tag) const {
-        for (const auto& [key, values] : m_exclude) {
-            const char* v = tag(key);
-            if (v != nullptr && values.count(v) > 0) {
-                return std::nullopt;
-            }
-        }
         std::optional<BarrierClass> best;
         for (const auto& key : m_class_keys) {
             const char* v = tag(key);
@@ -50,6 +45,38 @@ public:
             }
         }
         return best;
+    }
+
+    /// Lines that divide nothing at the surface (tunnels, culverts, covered ways).
+    template <typename TagLookup>
+    bool is_excluded(TagLookup&& tag) const {
+        return any_match(m_exclude, tag);
+    }
+
+    /// Lines closed to pedestrians (motorways, foot=no), unless foot is explicitly allowed.
+    template <typename TagLookup>
+    bool is_walkable(TagLookup&& tag) const {
+        return any_match(m_foot_allowed, tag) || !any_match(m_not_walkable, tag);
+    }
+
+    /// Services offered by an OSM feature (0 if none), and whether it is a community centre.
+    template <typename TagLookup>
+    ServiceSet services_of(TagLookup&& tag) const {
+        ServiceSet set = 0;
+        for (const auto& [key, values] : m_services) {
+            const char* v = tag(key);
+            if (v != nullptr) {
+                const auto it = values.find(v);
+                if (it != values.end()) {
+                    set = static_cast<ServiceSet>(set | it->second);
+                }
+            }
+        }
+        return set;
+    }
+    template <typename TagLookup>
+    bool is_centre(TagLookup&& tag) const {
+        return any_match(m_centres, tag);
     }
 
     template <typename TagLookup>
@@ -72,7 +99,22 @@ public:
     }
 
 private:
+    template <typename TagLookup>
+    static bool any_match(const std::map<std::string, std::set<std::string>>& rules, TagLookup&& tag) {
+        for (const auto& [key, values] : rules) {
+            const char* v = tag(key);
+            if (v != nullptr && values.count(v) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     BuildingEstimateConfig m_households;
+    std::map<std::string, std::set<std::string>> m_not_walkable;
+    std::map<std::string, std::set<std::string>> m_foot_allowed;
+    std::map<std::string, std::set<std::string>> m_centres;
+    std::map<std::string, std::map<std::string, ServiceSet>> m_services;
     std::vector<std::string> m_class_keys;
     std::map<std::string, std::map<std::string, BarrierClass>> m_classes;
     std::map<std::string, std::set<std::string>> m_exclude;

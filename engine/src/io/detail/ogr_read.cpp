@@ -14,15 +14,6 @@
 
 namespace gridplan::io::detail {
 
-namespace {
-
-struct OpenSource {
-    GDALDatasetUniquePtr ds;
-    OGRLayer* layer = nullptr;
-    std::string name;  ///< "path:layer"
-    crs::Crs crs;
-};
-
 std::string file_label(const std::string& path) { return wrap::mask_password(path); }
 
 OpenSource open_source(const SourceSpec& src, RunContext& ctx) {
@@ -57,21 +48,6 @@ OpenSource open_source(const SourceSpec& src, RunContext& ctx) {
     return o;
 }
 
-/// Iterates the features of a layer; turns read failures into InputError naming the source.
-template <typename F>
-void for_each_feature(OpenSource& o, const std::string& path, F&& f) {
-    wrap::CplMessageCapture capture;
-    o.layer->ResetReading();
-    while (OGRFeatureUniquePtr feature{o.layer->GetNextFeature()}) {
-        f(*feature);
-    }
-    const std::string error = capture.last_error();
-    if (!error.empty()) {
-        throw InputError{"read failed: " + error, file_label(path), o.layer->GetName()};
-    }
-}
-
-/// A GEOS copy of an OGR geometry: 2D, curves linearised. Null if GEOS cannot take it.
 wrap::GeomPtr to_geos(const OGRGeometry& g, const wrap::GeosContext& geos) {
     std::unique_ptr<OGRGeometry> copy;
     if (g.hasCurveGeometry()) {
@@ -86,6 +62,8 @@ wrap::GeomPtr to_geos(const OGRGeometry& g, const wrap::GeosContext& geos) {
     wrap::CplMessageCapture quiet;
     return geos.own_nullable(copy->exportToGEOS(geos.handle()));
 }
+
+namespace {
 
 std::string type_name(OGRwkbGeometryType t) { return OGRGeometryTypeToName(wkbFlatten(t)); }
 
@@ -187,6 +165,8 @@ void read_boundary_source(const SourceSpec& src, Raw& raw, const wrap::GeosConte
     raw.boundary_description = o.name;
 }
 
+} // namespace
+
 int field_index(OGRFeatureDefn& defn, const std::string& field, const SourceSpec& src, const std::string& layer,
                 const std::string& key) {
     const int i = defn.GetFieldIndex(field.c_str());
@@ -203,6 +183,8 @@ int field_index(OGRFeatureDefn& defn, const std::string& field, const SourceSpec
     }
     return i;
 }
+
+namespace {
 
 void read_barrier_source(const BarrierSpec& spec, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx) {
     OpenSource o = open_source(spec.source, ctx);
@@ -222,6 +204,8 @@ void read_barrier_source(const BarrierSpec& spec, Raw& raw, const wrap::GeosCont
     const int bridge_index = defn.GetFieldIndex("bridge");
     const int tunnel_index = defn.GetFieldIndex("tunnel");
     const int layer_index = defn.GetFieldIndex("layer");
+    const int foot_index = defn.GetFieldIndex("foot");
+    const int access_index = defn.GetFieldIndex("access");
     std::map<std::string, std::size_t> unmapped;
     FidTally bad_fids;
     for_each_feature(o, spec.source.path, [&](OGRFeature& f) {
@@ -272,6 +256,15 @@ void read_barrier_source(const BarrierSpec& spec, Raw& raw, const wrap::GeosCont
         };
         line.bridge = yes(bridge_index);
         line.tunnel = yes(tunnel_index);
+        line.barrier = !line.tunnel;
+        auto is_no = [&f](int i) {
+            if (i < 0 || !f.IsFieldSetAndNotNull(i)) {
+                return false;
+            }
+            const std::string v = f.GetFieldAsString(i);
+            return v == "no" || v == "private";
+        };
+        line.walkable = spec.walkable && cls != BarrierClass::river && !is_no(foot_index) && !is_no(access_index);
         line.layer = layer_index >= 0 && f.IsFieldSetAndNotNull(layer_index) ? f.GetFieldAsInteger(layer_index) : 0;
         line.source = source;
         line.fid = SourceFid{f.GetFID()};
@@ -511,8 +504,8 @@ std::int64_t osm_id_of(const OGRFeature& f) {
     return f.GetFID();
 }
 
-void read_osm_source(const BarrierSpec& spec, bool want_buildings, Raw& raw, const wrap::GeosContext& geos,
-                     RunContext& ctx) {
+void read_osm_source(const BarrierSpec& spec, bool want_buildings, bool want_services, Raw& raw,
+                     const wrap::GeosContext& geos, RunContext& ctx) {
     const OsmTagMapping mapping = spec.osm_tags.empty() ? OsmTagMapping::builtin() : OsmTagMapping::load(spec.osm_tags);
     const std::string path = spec.source.path;
     GDALDatasetUniquePtr ds =
@@ -527,6 +520,7 @@ void read_osm_source(const BarrierSpec& spec, bool want_buildings, Raw& raw, con
     const crs::Crs wgs84 = crs::Crs::wgs84();
     const std::uint32_t lines_source = add_source(raw, file_label(path) + ":lines", wgs84, path);
     const std::uint32_t areas_source = add_source(raw, file_label(path) + ":multipolygons", wgs84, path);
+    const std::uint32_t points_source = add_source(raw, file_label(path) + ":points", wgs84, path);
 
     std::vector<std::string> keys = mapping.all_keys();
     for (const char* k : {"bridge", "tunnel", "layer", "boundary", "admin_level", "name", "building", "building:levels",
@@ -549,7 +543,8 @@ void read_osm_source(const BarrierSpec& spec, bool want_buildings, Raw& raw, con
         const std::string layer_name = layer->GetName();
         const bool is_lines = layer_name == "lines";
         const bool is_areas = layer_name == "multipolygons";
-        if (!is_lines && !is_areas) {
+        const bool is_points = layer_name == "points";
+        if (!is_lines && !is_areas && !(is_points && want_services)) {
             continue;
         }
         auto [it, inserted] = fields.try_emplace(layer);
@@ -587,6 +582,8 @@ void read_osm_source(const BarrierSpec& spec, bool want_buildings, Raw& raw, con
             };
             line.bridge = yes("bridge");
             line.tunnel = yes("tunnel");
+            line.barrier = !mapping.is_excluded(tag);
+            line.walkable = *cls != BarrierClass::river && mapping.is_walkable(tag);
             if (const char* l = tag("layer")) {
                 line.layer = static_cast<int>(std::strtol(l, nullptr, 10));
             }
@@ -594,6 +591,49 @@ void read_osm_source(const BarrierSpec& spec, bool want_buildings, Raw& raw, con
             line.fid = SourceFid{osm_id_of(*f)};
             raw.barriers.push_back(std::move(line));
             continue;
+        }
+        if (want_services && (is_points || is_areas)) {
+            const ServiceSet services = mapping.services_of(tag);
+            const bool centre = mapping.is_centre(tag);
+            if (services != 0 || centre) {
+                PointFeature pf;
+                if (is_points) {
+                    pf.x = g->toPoint()->getX();
+                    pf.y = g->toPoint()->getY();
+                } else if (wrap::GeomPtr area = to_geos(*g, geos)) {
+                    if (geos.is_valid(area.get())) {
+                        geos.point_on_surface(area.get(), pf.x, pf.y);
+                    } else {
+                        int dropped = 0;
+                        area = geos.make_valid_polygonal(area.get(), dropped);
+                        if (geos.is_empty(area.get())) {
+                            continue;
+                        }
+                        geos.point_on_surface(area.get(), pf.x, pf.y);
+                    }
+                }
+                pf.id = std::string{is_points ? "n" : (f->GetFieldIndex("osm_way_id") >= 0 &&
+                                                       f->IsFieldSetAndNotNull(f->GetFieldIndex("osm_way_id")))
+                                                          ? "w"
+                                                          : "r"} +
+                        std::to_string(osm_id_of(*f));
+                if (const char* n = tag(mapping.name_tag())) {
+                    pf.name = n;
+                }
+                pf.source = is_points ? points_source : areas_source;
+                pf.fid = SourceFid{osm_id_of(*f)};
+                if (centre) {
+                    pf.services = all_services_mask;
+                    raw.osm_centres.push_back(pf);
+                }
+                if (services != 0) {
+                    pf.services = services;
+                    raw.osm_facilities.push_back(pf);
+                }
+            }
+            if (is_points) {
+                continue;
+            }
         }
         // multipolygons: admin boundaries, water areas, buildings and land use
         const char* boundary = tag("boundary");
@@ -707,7 +747,8 @@ void read_sources(const DistrictSpec& spec, Raw& raw, const wrap::GeosContext& g
             if (osm_read) {
                 throw ConfigError{b.source.config_key, "only one OpenStreetMap source is supported per district"};
             }
-            read_osm_source(b, !spec.households.has_value(), raw, geos, ctx);
+            read_osm_source(b, !spec.households.has_value(), !spec.centres && !spec.facilities, raw, geos, ctx);
+            raw.osm_services = !spec.centres && !spec.facilities;
             osm_read = true;
         } else {
             read_barrier_source(b, raw, geos, ctx);
@@ -801,6 +842,18 @@ void project_into(Raw& raw, District& d, const wrap::GeosContext& geos, RunConte
         ctx.log.info("households estimated from " + e.method + ": " + std::to_string(e.buildings_read) +
                      " buildings read, " + std::to_string(e.buildings_residential) + " counted residential, " +
                      std::to_string(e.households) + " households");
+    }
+    if (raw.osm_services) {
+        const crs::Transformer from_wgs84{crs::Crs::wgs84(), d.working_crs};
+        for (auto* list : {&raw.osm_centres, &raw.osm_facilities}) {
+            for (auto& pf : *list) {
+                from_wgs84.apply(pf.x, pf.y);
+            }
+        }
+        d.centres = std::move(raw.osm_centres);
+        d.facilities = std::move(raw.osm_facilities);
+        ctx.log.info("from OSM tags: " + std::to_string(d.centres.size()) + " community centres, " +
+                     std::to_string(d.facilities.size()) + " service facilities");
     }
     for (auto& p : raw.problems) {
         Problem out;

@@ -1,7 +1,9 @@
 #pragma once
 // Internals of read_district: reading every source in its own CRS, then projecting.
 
+#include "gridplan/core/error.hpp"
 #include "gridplan/io/district.hpp"
+#include "gridplan/wrap/gdal.hpp"
 
 #include <map>
 #include <optional>
@@ -46,12 +48,46 @@ struct Raw {
     std::vector<RawAdmin> excluded_landuse;
     std::optional<HouseholdSpec> household_estimation;  ///< how to turn buildings into households
     std::map<std::string, std::int64_t> register_counts;
+    /// Centres and facilities from OSM tags (WGS84), when the config names none.
+    std::vector<PointFeature> osm_centres;
+    std::vector<PointFeature> osm_facilities;
+    bool osm_services = false;
     std::vector<RawProblem> problems;
     /// "file.osm.pbf" if an OSM file was read (admin boundaries come from it).
     std::string osm_source_name;
 };
 
 void read_sources(const DistrictSpec& spec, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx);
+
+/// An opened OGR layer with its filter set and its CRS.
+struct OpenSource {
+    GDALDatasetUniquePtr ds;
+    OGRLayer* layer = nullptr;
+    std::string name;  ///< "path:layer"
+    crs::Crs crs;
+};
+
+OpenSource open_source(const SourceSpec& src, RunContext& ctx);
+std::string file_label(const std::string& path);
+/// A GEOS copy of an OGR geometry: 2D, curves linearised. Null if GEOS cannot take it.
+wrap::GeomPtr to_geos(const OGRGeometry& g, const wrap::GeosContext& geos);
+/// The index of `field`; throws InputError naming the config key and the nearest field.
+int field_index(OGRFeatureDefn& defn, const std::string& field, const SourceSpec& src, const std::string& layer,
+                const std::string& key);
+
+/// Iterates the features of a layer; turns read failures into InputError naming the source.
+template <typename F>
+void for_each_feature(OpenSource& o, const std::string& path, F&& f) {
+    wrap::CplMessageCapture capture;
+    o.layer->ResetReading();
+    while (OGRFeatureUniquePtr feature{o.layer->GetNextFeature()}) {
+        f(*feature);
+    }
+    const std::string error = capture.last_error();
+    if (!error.empty()) {
+        throw InputError{"read failed: " + error, file_label(path), o.layer->GetName()};
+    }
+}
 
 /// Moves everything into `d`, transformed into d.working_crs; reports raw problems.
 void project_into(Raw& raw, District& d, const wrap::GeosContext& geos, RunContext& ctx);

@@ -1,0 +1,244 @@
+// gridplan coverage: who reaches a community service centre, and each service, on foot.
+#include "command.hpp"
+#include "terminal.hpp"
+
+#include "gridplan/config/project.hpp"
+#include "gridplan/core/error.hpp"
+#include "gridplan/core/strings.hpp"
+#include "gridplan/coverage/coverage.hpp"
+#include "gridplan/coverage/output.hpp"
+#include "gridplan/io/district.hpp"
+#include "gridplan/io/output.hpp"
+#include "gridplan/network/network.hpp"
+
+#include <chrono>
+#include <iostream>
+
+namespace gridplan::cli {
+
+namespace {
+
+class CoverageCommand : public Command {
+public:
+    std::string name() const override { return "coverage"; }
+
+    std::string summary() const override {
+        return "Who can walk to a community service centre, and to each of the eight services, within the radius";
+    }
+
+    std::string synopsis() const override {
+        return "gridplan coverage CONFIG.json --out DIR [--grids GRIDS.geojson] [--suggest N | --target SHARE]\n"
+               "gridplan coverage --osm FILE.osm.pbf [--boundary B] --out DIR [OPTIONS]";
+    }
+
+    std::string examples() const override {
+        return "  gridplan coverage data/district/district.json --out out/coverage\n"
+               "  gridplan coverage district.json --out out/c --suggest 6\n"
+               "  gridplan coverage district.json --out out/c --target 1\n"
+               "  gridplan coverage district.json --out out/c --preset gb50180 --grids out/plan/grids.geojson\n"
+               "  gridplan coverage --osm liechtenstein.osm.pbf --out out/li";
+    }
+
+    void setup(CLI::App& app) override {
+        app.add_option("config", m_config, "District config (JSON, comments allowed)");
+        app.add_option("--osm", m_osm, "Read everything from an OpenStreetMap extract (.osm.pbf)");
+        app.add_option("--boundary", m_boundary, "With --osm: a polygon file, admin:NAME or admin_level:N");
+        app.add_option("--osm-tags", m_osm_tags, "With --osm: tag mapping file (default: built-in data/osm/tags.json)");
+        app.add_option("--households", m_households, "Household points layer (overrides the config's)");
+        app.add_option("--count-field", m_count_field, "With --households: field holding the household count");
+        app.add_option("--centres", m_centres, "Community service centres layer (overrides the config's)");
+        app.add_option("--grids", m_grids, "Grid polygons to report coverage for (field grid_id, else the feature id)");
+        app.add_option("--suggest", m_suggest, "Propose N new centre sites covering the most uncovered households");
+        app.add_option("--target", m_target,
+                       "Propose sites until this share of households is covered (1: everyone reachable)");
+        app.add_option("--candidates", m_candidates,
+                       "Candidate sites layer for --suggest/--target (default: walkable network nodes)");
+        app.add_option("--preset", m_preset, "gb50180: 10 minutes = 500 m, 5- and 15-minute services");
+        app.add_option("--radius-min", m_radius, "Walk radius in minutes (default 10)");
+        app.add_option("--speed-kmh", m_speed, "Walking speed in km/h (default 4.8)");
+        app.add_option("--out,-o", m_out, "Output directory (created if missing)")->required();
+        app.add_option("--format,-f", m_format, "Output format: geojson (default), gpkg, shp or a GDAL vector driver");
+        app.add_option("--output-crs", m_output_crs, "CRS of non-GeoJSON outputs (default: the boundary input's CRS)");
+        app.add_option("--crs", m_crs, "Working metric CRS (default: UTM zone of the district centroid)");
+    }
+
+    void check() override {
+        if (m_config.empty() == m_osm.empty()) {
+            throw UsageError{"coverage: give either CONFIG.json or --osm FILE (run 'gridplan help coverage')"};
+        }
+        if (!m_config.empty() && (!m_boundary.empty() || !m_osm_tags.empty())) {
+            throw UsageError{"coverage: --boundary and --osm-tags go with --osm; a config names its own boundary"};
+        }
+        if (m_suggest && m_target) {
+            throw UsageError{"coverage: give either --suggest N or --target SHARE, not both"};
+        }
+        if (!m_preset.empty() && m_preset != "gb50180") {
+            throw UsageError{"coverage: unknown --preset '" + m_preset + "' (known: gb50180)"};
+        }
+        if (!m_candidates.empty() && !m_suggest && !m_target) {
+            throw UsageError{"coverage: --candidates goes with --suggest or --target"};
+        }
+    }
+
+    int run(const CommonOptions& common) override {
+        using clock = std::chrono::steady_clock;
+        const auto t0 = clock::now();
+        RunContext ctx = make_run_context(common);
+
+        config::ProjectConfig cfg;
+        if (!m_config.empty()) {
+            cfg = config::load_project_config(m_config);
+        } else {
+            cfg.district = io::osm_district_spec(m_osm, m_boundary, m_osm_tags);
+        }
+        if (!m_households.empty()) {
+            io::HouseholdSpec h;
+            h.source.path = m_households;
+            h.source.config_key = "--households";
+            h.count_field = m_count_field.value_or("");
+            cfg.district.households = h;
+        }
+        if (!m_centres.empty()) {
+            io::FeatureLayerSpec c;
+            c.source.path = m_centres;
+            c.source.config_key = "--centres";
+            cfg.district.centres = c;
+        }
+        if (!m_crs.empty()) {
+            cfg.district.working_crs = m_crs;
+        }
+        coverage::CoverageConfig cov = m_preset == "gb50180" ? coverage::CoverageConfig::gb50180() : cfg.coverage;
+        if (m_radius) {
+            cov.radius_min = *m_radius;
+        }
+        if (m_speed) {
+            cov.speed_kmh = *m_speed;
+        }
+        cov.validate();
+        coverage::SuggestConfig suggest;
+        suggest.sites = m_suggest.value_or(0);
+        suggest.target_share = m_target.value_or(0.0);
+        suggest.validate();
+        if (!m_format.empty()) {
+            cfg.output.format = m_format;
+        }
+        if (!m_output_crs.empty()) {
+            cfg.output.crs = m_output_crs;
+        }
+        cfg.output.validate();
+        io::OutputOptions out_options;
+        out_options.format = io::OutputFormat::from_name(cfg.output.format);
+        out_options.coordinate_precision = cfg.output.precision;
+        if (!cfg.output.crs.empty()) {
+            out_options.crs = crs::Crs::from_user_input(cfg.output.crs);
+        }
+
+        wrap::GeosContext geos;
+        io::OutputDir out{m_out};
+
+        const io::District district = io::read_district(cfg.district, geos, ctx);
+        if (district.households.empty()) {
+            ctx.log.warning("no households: give household points (\"households\" in the config or --households FILE)");
+        }
+        std::vector<coverage::GridArea> grids;
+        if (!m_grids.empty()) {
+            io::SourceSpec g;
+            g.path = m_grids;
+            g.config_key = "--grids";
+            for (auto& p : io::read_polygon_layer(g, "grid_id", district.working_crs, geos, ctx)) {
+                grids.push_back(coverage::GridArea{p.id, std::move(p.geom)});
+            }
+        }
+        if (!m_candidates.empty()) {
+            io::FeatureLayerSpec c;
+            c.source.path = m_candidates;
+            c.source.config_key = "--candidates";
+            suggest.candidates = io::read_point_layer(c, io::PointRole::candidate, district.working_crs, geos, ctx);
+        }
+        const auto t_read = clock::now();
+
+        const network::WalkNetwork net = network::build_network(district, cov.network, geos, ctx);
+        const auto t_net = clock::now();
+        const coverage::CoverageResult result = coverage::compute_coverage(
+            district, net, district.centres, district.facilities, cov, suggest, geos, ctx);
+        const auto t_cov = clock::now();
+
+        if (out_options.crs.empty()) {
+            out_options.crs = district.input_crs;
+        }
+        if (district.from_osm) {
+            out_options.description = "Contains data © OpenStreetMap contributors, ODbL 1.0";
+        }
+        out.protect(district.input_files);
+        if (!m_config.empty()) {
+            out.protect({m_config});
+        }
+        coverage::write_coverage(result, district, cov, district.centres, district.facilities, grids, out,
+                                 out_options, geos, ctx);
+        out.commit();
+        const auto t_write = clock::now();
+        ctx.log.info("timings: read " + seconds(t_read - t0) + ", network " + seconds(t_net - t_read) +
+                     ", coverage " + seconds(t_cov - t_net) + ", write " + seconds(t_write - t_cov));
+        print_summary(result, cov, district, out);
+        return 0;
+    }
+
+private:
+    static std::string seconds(std::chrono::steady_clock::duration d) {
+        return format_fixed(std::chrono::duration<double>(d).count(), 2) + " s";
+    }
+
+    static void print_summary(const coverage::CoverageResult& r, const coverage::CoverageConfig& cov,
+                              const io::District& d, const io::OutputDir& out) {
+        const auto& s = r.summary;
+        auto pct = [&s](std::int64_t n) { return format_fixed(100.0 * s.share(n), 1) + "%"; };
+        std::cout << "households: " << s.households << "; within " << format_fixed(cov.radius_min, 0)
+                  << " minutes (" << format_fixed(cov.radius_m(), 0) << " m) of a community centre: "
+                  << pct(s.within_radius_any) << "; all eight services: " << pct(s.all_services)
+                  << "; unreachable: " << s.unreachable << "\n";
+        std::cout << "by service:";
+        for (const Service sv : all_services) {
+            std::cout << " " << to_string(sv) << " " << pct(s.within_radius_by_service[static_cast<std::size_t>(sv)]);
+        }
+        std::cout << "\nwalk minutes to the nearest centre: p50 "
+                  << (std::isfinite(s.walk_min_p50) ? format_fixed(s.walk_min_p50, 1) : "-") << ", p90 "
+                  << (std::isfinite(s.walk_min_p90) ? format_fixed(s.walk_min_p90, 1) : "-") << ", p99 "
+                  << (std::isfinite(s.walk_min_p99) ? format_fixed(s.walk_min_p99, 1) : "-") << "\n";
+        if (r.summary_after) {
+            std::cout << "proposed centres: " << r.proposals.size() << "; coverage "
+                      << format_fixed(100.0 * s.share(s.within_radius_any), 1) << "% -> "
+                      << format_fixed(100.0 * r.summary_after->share(r.summary_after->within_radius_any), 1) << "%\n";
+        }
+        if (d.from_osm) {
+            std::cout << "data: © OpenStreetMap contributors (ODbL 1.0)\n";
+        }
+        for (const auto& f : out.files()) {
+            std::cout << "wrote " << f.string() << '\n';
+        }
+    }
+
+    std::string m_config;
+    std::string m_osm;
+    std::string m_boundary;
+    std::string m_osm_tags;
+    std::string m_households;
+    std::optional<std::string> m_count_field;
+    std::string m_centres;
+    std::string m_grids;
+    std::optional<int> m_suggest;
+    std::optional<double> m_target;
+    std::string m_candidates;
+    std::string m_preset;
+    std::optional<double> m_radius;
+    std::optional<double> m_speed;
+    std::string m_out;
+    std::string m_format;
+    std::string m_output_crs;
+    std::string m_crs;
+};
+
+} // namespace
+
+std::unique_ptr<Command> make_coverage_command() { return std::make_unique<CoverageCommand>(); }
+
+} // namespace gridplan::cli
