@@ -64,12 +64,18 @@ struct SegKeyHash {
 struct EdgeTally {
     std::array<double, barrier_class_count> by_class{};
     std::map<std::pair<int, std::string>, double> by_name;
+    double sum_x = 0.0;  ///< sum of segment midpoints x length
+    double sum_y = 0.0;
 
-    void add(BarrierClass c, const std::string& name, double length) {
+    void add(BarrierClass c, const std::string& name, double length, double mx, double my) {
         by_class[static_cast<std::size_t>(c)] += length;
         by_name[{static_cast<int>(c), name}] += length;
+        sum_x += mx * length;
+        sum_y += my * length;
     }
     void add(const EdgeTally& o) {
+        sum_x += o.sum_x;
+        sum_y += o.sum_y;
         for (std::size_t i = 0; i < by_class.size(); ++i) {
             by_class[i] += o.by_class[i];
         }
@@ -397,7 +403,8 @@ private:
                     }
                 }
                 m_face_edges[{f, other}].add(best != nullptr ? best->cls : BarrierClass::none,
-                                             best != nullptr ? best->name : std::string{}, length);
+                                             best != nullptr ? best->name : std::string{}, length, 0.5 * (x1 + x2),
+                                             0.5 * (y1 + y2));
             });
         }
     }
@@ -566,6 +573,8 @@ private:
             if (adj.shared_length_m <= 0.0) {
                 continue;
             }
+            adj.mid_x = tally.sum_x / adj.shared_length_m;
+            adj.mid_y = tally.sum_y / adj.shared_length_m;
             for (int c = barrier_class_count - 1; c >= 0; --c) {
                 if (tally.by_class[static_cast<std::size_t>(c)] > 0.0) {
                     adj.barrier_class = static_cast<BarrierClass>(c);

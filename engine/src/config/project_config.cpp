@@ -188,7 +188,7 @@ ProjectConfig load_project_config(const std::string& path) {
     const nlohmann::json root = read_json_file(path);
     const ConfigNode node{root, "", path};
     node.expect_object({"name", "description", "crs", "boundary", "barriers", "water", "households", "centres",
-                        "facilities", "units", "unit_areas", "blocks", "network", "coverage", "output"});
+                        "facilities", "units", "unit_areas", "blocks", "network", "coverage", "plan", "output"});
     const std::string base_dir = fs::path{path}.parent_path().string();
 
     ProjectConfig c;
@@ -298,6 +298,31 @@ ProjectConfig load_project_config(const std::string& path) {
             }
         }
     }
+    if (node.has("plan")) {
+        const ConfigNode n = node.child("plan");
+        n.expect_object({"preset", "households_per_grid", "tolerance", "grids", "walk_minutes", "speed_kmh", "seed",
+                         "rounds", "code_prefix", "budget_per_household"});
+        if (auto preset = n.get_string("preset")) {
+            if (*preset != "gb50180") {
+                n.fail("preset", "unknown preset '" + *preset + "'; known: gb50180");
+            }
+            c.plan = partition::PartitionConfig::gb50180();
+        }
+        c.plan.households_per_grid = n.get_number("households_per_grid").value_or(c.plan.households_per_grid);
+        c.plan.tolerance = n.get_number("tolerance").value_or(c.plan.tolerance);
+        c.plan.grids = static_cast<int>(n.get_integer("grids").value_or(c.plan.grids));
+        c.plan.set_walk(n.get_number("walk_minutes").value_or(c.plan.walk_minutes),
+                        n.get_number("speed_kmh").value_or(c.plan.speed_kmh));
+        if (auto seed = n.get_integer("seed")) {
+            if (*seed < 0) {
+                n.fail("seed", "must be >= 0");
+            }
+            c.plan.seed = static_cast<std::uint64_t>(*seed);
+        }
+        c.plan.rounds = static_cast<int>(n.get_integer("rounds").value_or(c.plan.rounds));
+        c.plan.code_prefix = n.get_string("code_prefix").value_or(c.plan.code_prefix);
+        c.plan.budget_per_household = n.get_number("budget_per_household").value_or(c.plan.budget_per_household);
+    }
     if (node.has("output")) {
         const ConfigNode o = node.child("output");
         o.expect_object({"format", "crs", "precision"});
@@ -308,6 +333,7 @@ ProjectConfig load_project_config(const std::string& path) {
     try {
         c.blocks.validate();
         c.coverage.validate();
+        c.plan.validate();
         c.output.validate();
     } catch (const ConfigError& e) {
         throw ConfigError{e.key(), e.reason(), path};

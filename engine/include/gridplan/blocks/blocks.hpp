@@ -51,6 +51,9 @@ struct Adjacency {
     BarrierClass barrier_class = BarrierClass::none;  ///< strongest class along the edge
     std::string barrier_name;                        ///< the name of that barrier ("" if unnamed)
     std::array<double, barrier_class_count> length_by_class{};
+    /// Length-weighted midpoint of the shared edge (for describing which side it is on).
+    double mid_x = 0.0;
+    double mid_y = 0.0;
 };
 
 struct BlocksStats {

@@ -4,6 +4,7 @@
 
 #include "gridplan/blocks/blocks.hpp"
 #include "gridplan/coverage/coverage.hpp"
+#include "gridplan/partition/partition.hpp"
 #include "gridplan/io/district.hpp"
 
 #include <string>
@@ -26,6 +27,7 @@ struct ProjectConfig {
     io::DistrictSpec district;
     blocks::BlocksConfig blocks;
     coverage::CoverageConfig coverage;  ///< includes the walking network's settings
+    partition::PartitionConfig plan;
     OutputConfig output;
 };
 

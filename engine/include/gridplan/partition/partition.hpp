@@ -1,0 +1,106 @@
+#pragma once
+// Grid planning: partition the blocks into K balanced, contiguous grids of about 6,000
+// households, each within a walk radius of its community service centre, with edges on
+// the strongest barriers, compact, anchored on existing centres where there are any.
+//
+// Method: blocks that must stay together (water into a bank, keep-together units) form
+// atoms; seeds are existing centres plus household-weighted k-means++ sites; grids grow
+// from their seeds over the atom graph under capacity (walk distance plus a penalty for
+// crossing strong barriers); local search then moves boundary atoms (contiguity kept by
+// a reachability check) to cut band deviation, out-of-radius households and weak-barrier
+// edges; grids are re-centred (existing centre, else the household-weighted network
+// median) and the search repeats. Deterministic for a seed.
+
+#include "gridplan/blocks/blocks.hpp"
+#include "gridplan/core/ids.hpp"
+#include "gridplan/core/run_context.hpp"
+#include "gridplan/io/district.hpp"
+#include "gridplan/network/network.hpp"
+#include "gridplan/wrap/geos.hpp"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gridplan::partition {
+
+using GridId = StrongId<struct GridIdTag, std::uint32_t>;
+
+struct PartitionConfig {
+    double households_per_grid = 6000.0;
+    double tolerance = 0.15;        ///< band: target x (1 +- tolerance)
+    int grids = 0;                  ///< fixed count; 0 = round(total / target)
+    double walk_minutes = 10.0;
+    double speed_kmh = 4.8;
+    double walk_radius_m = 800.0;   ///< walk_minutes at speed_kmh (set by set_walk)
+    std::uint64_t seed = 1;
+    int rounds = 3;                 ///< re-centre and improve rounds
+    std::string code_prefix;        ///< administrative prefix of grid codes, e.g. "370705"
+    double budget_per_household = 20.0;
+
+    void validate() const;
+    void set_walk(double minutes, double kmh) {
+        walk_minutes = minutes;
+        speed_kmh = kmh;
+        walk_radius_m = minutes * kmh * 1000.0 / 60.0;
+    }
+    /// The "gb50180" preset: the 5,000-8,000 household band, 10 minutes = 500 m.
+    static PartitionConfig gb50180();
+    double band_low() const noexcept { return households_per_grid * (1.0 - tolerance); }
+    double band_high() const noexcept { return households_per_grid * (1.0 + tolerance); }
+};
+
+/// A community service centre of a grid: an existing one, or proposed.
+struct GridCentre {
+    double x = 0.0;
+    double y = 0.0;
+    bool proposed = false;
+    std::uint32_t existing = network::no_index;  ///< index into District::centres
+};
+
+struct Grid {
+    GridId id;                      ///< dense, 0-based; written as grid_id = id + 1
+    std::vector<BlockId> blocks;
+    std::int64_t households = 0;
+    GridCentre centre;
+    wrap::GeomPtr geom;
+    double area_m2 = 0.0;
+    double perimeter_m = 0.0;
+    double max_walk_m = 0.0;        ///< to the grid's centre, over its households
+    double p90_walk_m = 0.0;
+    double share_within_radius = 0.0;
+    /// Length of the grid's edges with other grids by barrier class (index = class).
+    std::array<double, barrier_class_count> edge_length_by_class{};
+    std::size_t units = 0;
+    std::string bounds_desc;
+};
+
+struct PlanStats {
+    std::int64_t households = 0;
+    std::size_t atoms = 0;
+    double mean_households = 0.0;
+    std::int64_t min_households = 0;
+    std::int64_t max_households = 0;
+    std::size_t grids_in_band = 0;
+    double share_within_radius = 0.0;     ///< households within the radius of their grid's centre
+    std::array<double, barrier_class_count> edge_share_by_class{};  ///< of all grid-to-grid edges
+    double mean_polsby_popper = 0.0;
+    std::size_t existing_centres_used = 0;
+    std::size_t proposed_centres = 0;
+    std::size_t islands_attached = 0;     ///< parts linked to a grid across water without a bridge
+};
+
+struct PlanResult {
+    std::vector<Grid> grids;                 ///< in grid_id order
+    std::vector<GridId> grid_of_block;       ///< per block
+    std::vector<GridId> grid_of_unit;        ///< per District::units entry (invalid if outside)
+    PlanStats stats;
+};
+
+/// Plans grids over the blocks. `nest_within` polygons (may be empty) must not be crossed.
+PlanResult plan_grids(const io::District& district, const blocks::BlocksResult& blocks,
+                      const network::WalkNetwork& net, const std::vector<io::PolygonFeature>& nest_within,
+                      const PartitionConfig& config, const wrap::GeosContext& geos, RunContext& ctx);
+
+} // namespace gridplan::partition

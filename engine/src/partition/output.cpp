@@ -1,0 +1,221 @@
+#include "gridplan/partition/output.hpp"
+
+#include "gridplan/core/strings.hpp"
+
+#include <ogr_core.h>
+
+#include <cmath>
+#include <map>
+
+namespace gridplan::partition {
+
+namespace {
+
+double round_to(double v, int decimals) {
+    const double f = std::pow(10.0, decimals);
+    return std::round(v * f) / f;
+}
+
+} // namespace
+
+std::string grid_code(const std::string& prefix, std::uint32_t number, std::size_t grids) {
+    const std::size_t width = std::max<std::size_t>(3, std::to_string(grids).size());
+    std::string n = std::to_string(number);
+    if (n.size() < width) {
+        n.insert(0, width - n.size(), '0');
+    }
+    return prefix + n;
+}
+
+nlohmann::json plan_summary(const PlanResult& plan, const PartitionConfig& config, const io::District& district) {
+    const auto& s = plan.stats;
+    nlohmann::json edges = nlohmann::json::object();
+    for (const auto c : {BarrierClass::river, BarrierClass::road, BarrierClass::street, BarrierClass::alley,
+                         BarrierClass::none}) {
+        edges[std::string{to_string(c)}] = round_to(s.edge_share_by_class[static_cast<std::size_t>(c)], 4);
+    }
+    nlohmann::json j;
+    j["grids"] = plan.grids.size();
+    j["households"] = s.households;
+    j["households_per_grid_target"] = config.households_per_grid;
+    j["tolerance"] = config.tolerance;
+    j["band"] = {std::llround(config.band_low()), std::llround(config.band_high())};
+    j["households_mean"] = round_to(s.mean_households, 1);
+    j["households_min"] = s.min_households;
+    j["households_max"] = s.max_households;
+    j["grids_in_band"] = s.grids_in_band;
+    j["walk_radius_m"] = config.walk_radius_m;
+    j["share_within_radius"] = round_to(s.share_within_radius, 4);
+    j["edge_share"] = edges;
+    j["polsby_popper_mean"] = round_to(s.mean_polsby_popper, 4);
+    j["existing_centres_used"] = s.existing_centres_used;
+    j["proposed_centres"] = s.proposed_centres;
+    j["atoms"] = s.atoms;
+    j["islands_attached_without_bridge"] = s.islands_attached;
+    j["seed"] = config.seed;
+    if (district.from_osm) {
+        j["attribution"] = "© OpenStreetMap contributors (ODbL 1.0)";
+    }
+    return j;
+}
+
+void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, const io::District& district,
+                const PartitionConfig& config, io::OutputDir& out, const io::OutputOptions& options,
+                const wrap::GeosContext& geos, RunContext& ctx) {
+    using io::FieldType;
+    using io::FieldValue;
+    io::VectorWriter writer{out, "plan", options, district.working_crs, geos};
+    const double minutes_per_metre = 60.0 / (config.speed_kmh * 1000.0);
+    writer.begin_layer(io::LayerDef{"grids",
+                                    wkbMultiPolygon,
+                                    {{"grid_id", FieldType::integer, "", 0},
+                                     {"code", FieldType::string, "", 0},
+                                     {"name", FieldType::string, "", 0},
+                                     {"households", FieldType::integer, "households", 0},
+                                     {"deviation_pct", FieldType::real, "dev_pct", 2},
+                                     {"area_km2", FieldType::real, "", 4},
+                                     {"centre_id", FieldType::string, "", 0},
+                                     {"centre_proposed", FieldType::integer, "centre_new", 0},
+                                     {"max_walk_min", FieldType::real, "max_walk", 2},
+                                     {"p90_walk_min", FieldType::real, "p90_walk", 2},
+                                     {"share_within_radius", FieldType::real, "share_in_r", 4},
+                                     {"polsby_popper", FieldType::real, "polsby_pp", 4},
+                                     {"edge_share_river", FieldType::real, "edge_river", 4},
+                                     {"edge_share_road", FieldType::real, "edge_road", 4},
+                                     {"edge_share_street", FieldType::real, "edge_street", 4},
+                                     {"edge_share_alley", FieldType::real, "edge_alley", 4},
+                                     {"n_blocks", FieldType::integer, "", 0},
+                                     {"n_units", FieldType::integer, "", 0},
+                                     {"budget_yuan", FieldType::real, "budget", 0},
+                                     {"bounds_desc", FieldType::string, "", 0}}});
+    for (const auto& g : plan.grids) {
+        const std::uint32_t number = g.id.value() + 1;
+        double edges = 0.0;
+        for (const double l : g.edge_length_by_class) {
+            edges += l;
+        }
+        auto share = [&](BarrierClass c) {
+            return edges > 0 ? round_to(g.edge_length_by_class[static_cast<std::size_t>(c)] / edges, 4) : 0.0;
+        };
+        const std::string centre_id = g.centre.proposed ? "P" + std::to_string(number)
+                                                        : district.centres.at(g.centre.existing).id;
+        writer.add(g.geom.get(),
+                   {std::int64_t{number}, grid_code(config.code_prefix, number, plan.grids.size()),
+                    "Grid " + std::to_string(number), g.households,
+                    round_to(100.0 * (static_cast<double>(g.households) - config.households_per_grid) /
+                                 config.households_per_grid,
+                             2),
+                    round_to(g.area_m2 / 1e6, 4), centre_id, std::int64_t{g.centre.proposed ? 1 : 0},
+                    std::isfinite(g.max_walk_m) ? FieldValue{round_to(g.max_walk_m * minutes_per_metre, 2)} : FieldValue{},
+                    std::isfinite(g.p90_walk_m) ? FieldValue{round_to(g.p90_walk_m * minutes_per_metre, 2)} : FieldValue{},
+                    round_to(g.share_within_radius, 4),
+                    round_to(g.perimeter_m > 0 ? 4.0 * M_PI * g.area_m2 / (g.perimeter_m * g.perimeter_m) : 0.0, 4),
+                    share(BarrierClass::river), share(BarrierClass::road), share(BarrierClass::street),
+                    share(BarrierClass::alley), static_cast<std::int64_t>(g.blocks.size()),
+                    static_cast<std::int64_t>(g.units), round_to(static_cast<double>(g.households) * config.budget_per_household, 0),
+                    g.bounds_desc});
+    }
+
+    // Grid edges: shared block edges between grids, merged by grid pair, class and name.
+    struct EdgeKey {
+        std::uint32_t a;
+        std::uint32_t b;
+        int cls;
+        std::string name;
+        bool operator<(const EdgeKey& o) const {
+            return std::tie(a, b, cls, name) < std::tie(o.a, o.b, o.cls, o.name);
+        }
+    };
+    std::map<EdgeKey, std::vector<wrap::GeomPtr>> pieces;
+    for (const auto& adj : blocks.adjacency) {
+        std::uint32_t ga = plan.grid_of_block[adj.a.value()].value();
+        std::uint32_t gb = plan.grid_of_block[adj.b.value()].value();
+        if (ga == gb) {
+            continue;
+        }
+        if (gb < ga) {
+            std::swap(ga, gb);
+        }
+        wrap::GeomPtr ba = geos.own(GEOSBoundary_r(geos.handle(), blocks.blocks[adj.a.value()].geom.get()), "boundary");
+        wrap::GeomPtr bb = geos.own(GEOSBoundary_r(geos.handle(), blocks.blocks[adj.b.value()].geom.get()), "boundary");
+        wrap::GeomPtr shared = geos.own(GEOSIntersection_r(geos.handle(), ba.get(), bb.get()), "shared edge");
+        pieces[{ga, gb, static_cast<int>(adj.barrier_class), adj.barrier_name}].push_back(std::move(shared));
+    }
+    writer.begin_layer(io::LayerDef{"grid_edges",
+                                    wkbMultiLineString,
+                                    {{"grid_a", FieldType::integer, "", 0},
+                                     {"grid_b", FieldType::integer, "", 0},
+                                     {"barrier_class", FieldType::string, "class", 0},
+                                     {"barrier_name", FieldType::string, "name", 0},
+                                     {"length_m", FieldType::real, "", 1}}});
+    for (auto& [key, parts] : pieces) {
+        wrap::GeomPtr all = geos.collection(GEOS_GEOMETRYCOLLECTION, parts);
+        wrap::GeomPtr lines = geos.own(GEOSUnaryUnion_r(geos.handle(), all.get()), "edge union");
+        wrap::GeomPtr merged = geos.own(GEOSLineMerge_r(geos.handle(), lines.get()), "edge merge");
+        const double length = geos.length(merged.get());
+        if (length <= 0.0) {
+            continue;
+        }
+        writer.add(merged.get(), {std::int64_t{key.a} + 1, std::int64_t{key.b} + 1,
+                                  std::string{to_string(static_cast<BarrierClass>(key.cls))},
+                                  key.name.empty() ? FieldValue{} : FieldValue{key.name}, round_to(length, 1)});
+    }
+
+    writer.begin_layer(io::LayerDef{"blocks",
+                                    wkbPolygon,
+                                    {{"block_id", FieldType::integer, "", 0},
+                                     {"grid_id", FieldType::integer, "", 0},
+                                     {"households", FieldType::integer, "", 0},
+                                     {"area_m2", FieldType::real, "", 1},
+                                     {"water", FieldType::integer, "", 0}}});
+    for (const auto& b : blocks.blocks) {
+        writer.add(b.geom.get(), {std::int64_t{b.id.value()} + 1, std::int64_t{plan.grid_of_block[b.id.value()].value()} + 1,
+                                  b.households, round_to(b.area_m2, 1), std::int64_t{b.water ? 1 : 0}});
+    }
+    if (!district.units.empty()) {
+        writer.begin_layer(io::LayerDef{"units",
+                                        wkbPoint,
+                                        {{"unit_id", FieldType::string, "", 0},
+                                         {"name", FieldType::string, "", 0},
+                                         {"kind", FieldType::string, "", 0},
+                                         {"grid_id", FieldType::integer, "", 0}}});
+        for (std::size_t u = 0; u < district.units.size(); ++u) {
+            const auto& p = district.units[u];
+            wrap::GeomPtr g = geos.point(p.x, p.y);
+            const GridId grid = plan.grid_of_unit[u];
+            writer.add(g.get(), {p.id, p.name.empty() ? FieldValue{} : FieldValue{p.name},
+                                 p.kind.empty() ? FieldValue{} : FieldValue{p.kind},
+                                 grid.valid() ? FieldValue{std::int64_t{grid.value()} + 1} : FieldValue{}});
+        }
+    }
+    writer.begin_layer(io::LayerDef{"centres",
+                                    wkbPoint,
+                                    {{"centre_id", FieldType::string, "", 0},
+                                     {"name", FieldType::string, "", 0},
+                                     {"proposed", FieldType::integer, "", 0},
+                                     {"grid_id", FieldType::integer, "", 0}}});
+    std::vector<std::int64_t> grid_of_centre(district.centres.size(), 0);
+    for (const auto& g : plan.grids) {
+        if (!g.centre.proposed) {
+            grid_of_centre[g.centre.existing] = g.id.value() + 1;
+        }
+    }
+    for (std::size_t c = 0; c < district.centres.size(); ++c) {
+        wrap::GeomPtr p = geos.point(district.centres[c].x, district.centres[c].y);
+        writer.add(p.get(), {district.centres[c].id,
+                             district.centres[c].name.empty() ? FieldValue{} : FieldValue{district.centres[c].name},
+                             std::int64_t{0}, grid_of_centre[c] > 0 ? FieldValue{grid_of_centre[c]} : FieldValue{}});
+    }
+    for (const auto& g : plan.grids) {
+        if (g.centre.proposed) {
+            wrap::GeomPtr p = geos.point(g.centre.x, g.centre.y);
+            writer.add(p.get(), {"P" + std::to_string(g.id.value() + 1), FieldValue{}, std::int64_t{1},
+                                 std::int64_t{g.id.value()} + 1});
+        }
+    }
+    writer.finish();
+    (void)ctx;
+    out.write_text("plan_summary.json", plan_summary(plan, config, district).dump(2) + "\n");
+}
+
+} // namespace gridplan::partition

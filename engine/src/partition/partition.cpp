@@ -1,0 +1,1207 @@
+#include "gridplan/partition/partition.hpp"
+
+#include "gridplan/core/error.hpp"
+#include "gridplan/core/strings.hpp"
+
+#include <boost/geometry.hpp>
+#include <boost/geometry/index/rtree.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <queue>
+#include <set>
+#include <limits>
+#include <unordered_map>
+
+namespace gridplan::partition {
+
+namespace bg = boost::geometry;
+namespace bgi = boost::geometry::index;
+using BPoint = bg::model::d2::point_xy<double>;
+using BBox = bg::model::box<BPoint>;
+using network::no_index;
+using network::unreachable;
+
+void PartitionConfig::validate() const {
+    if (!(households_per_grid >= 10.0 && households_per_grid <= 1.0e7)) {
+        throw ConfigError{"plan.households_per_grid", "must be from 10 to 10000000"};
+    }
+    if (!(tolerance > 0.0 && tolerance < 1.0)) {
+        throw ConfigError{"plan.tolerance", "must be above 0 and below 1 (0.15 = 15%)"};
+    }
+    if (grids < 0 || grids > 100000) {
+        throw ConfigError{"plan.grids", "must be from 1 to 100000 (0 = from the household total)"};
+    }
+    if (!(walk_radius_m > 0.0)) {
+        throw ConfigError{"plan.walk_radius", "must be above 0"};
+    }
+    if (rounds < 1 || rounds > 20) {
+        throw ConfigError{"plan.rounds", "must be from 1 to 20"};
+    }
+    if (!(budget_per_household >= 0.0)) {
+        throw ConfigError{"plan.budget_per_household", "must be >= 0"};
+    }
+}
+
+PartitionConfig PartitionConfig::gb50180() {
+    PartitionConfig c;
+    c.households_per_grid = 6500.0;
+    c.tolerance = 1500.0 / 6500.0;  // 5,000 to 8,000 households
+    c.set_walk(10.0, 3.0);          // 500 m
+    return c;
+}
+
+namespace {
+
+/// splitmix64: a small deterministic generator (std distributions are implementation-defined).
+class Random {
+public:
+    explicit Random(std::uint64_t seed) : m_state(seed) {}
+    std::uint64_t next() {
+        std::uint64_t z = (m_state += 0x9E3779B97F4A7C15ULL);
+        z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
+        return z ^ (z >> 31U);
+    }
+    double uniform() { return static_cast<double>(next() >> 11U) * 0x1.0p-53; }
+
+private:
+    std::uint64_t m_state;
+};
+
+class UnionFind {
+public:
+    explicit UnionFind(std::size_t n) : m_parent(n) { std::iota(m_parent.begin(), m_parent.end(), 0U); }
+    std::uint32_t find(std::uint32_t x) {
+        while (m_parent[x] != x) {
+            m_parent[x] = m_parent[m_parent[x]];
+            x = m_parent[x];
+        }
+        return x;
+    }
+    void unite(std::uint32_t a, std::uint32_t b) {
+        a = find(a);
+        b = find(b);
+        if (a != b) {
+            m_parent[std::max(a, b)] = std::min(a, b);
+        }
+    }
+
+private:
+    std::vector<std::uint32_t> m_parent;
+};
+
+/// Cost of cutting a metre of grid edge along a barrier of each class: edges should
+/// follow rivers and roads, and an alley through a compound is the last resort.
+constexpr std::array<double, barrier_class_count> cut_cost{1.0, 1.0, 0.6, 0.25, 0.0};  // none, alley, street, road, river
+/// Penalty (metres of walk) for growing a grid across a barrier of each class.
+constexpr std::array<double, barrier_class_count> cross_penalty{0.0, 0.0, 80.0, 300.0, 800.0};
+
+constexpr double weight_band = 3.0;     // per household outside the band
+constexpr double weight_target = 0.2;   // per household away from the target
+constexpr double weight_walk = 1.0;     // per household beyond the walk radius
+constexpr double weight_edge = 0.5;     // per metre of cut edge (times its class cost)
+constexpr double weight_distance = 0.1; // per household, per radius of walk
+
+struct AtomEdge {
+    std::uint32_t other;
+    std::array<double, barrier_class_count> length{};
+    bool strong = false;  ///< counts for contiguity
+    double total() const { return std::accumulate(length.begin(), length.end(), 0.0); }
+    BarrierClass strongest() const {
+        for (int c = barrier_class_count - 1; c >= 0; --c) {
+            if (length[static_cast<std::size_t>(c)] > 0.0) {
+                return static_cast<BarrierClass>(c);
+            }
+        }
+        return BarrierClass::none;
+    }
+};
+
+struct Atom {
+    std::vector<std::uint32_t> blocks;
+    std::int64_t households = 0;
+    double x = 0.0;  ///< household-weighted centroid (label points if no households)
+    double y = 0.0;
+    int nest = -1;
+    network::Snap snap;
+    std::vector<AtomEdge> edges;
+};
+
+struct Region {
+    std::vector<std::uint32_t> atoms;  // rebuilt when needed
+    std::int64_t load = 0;
+    GridCentre centre;
+    network::Snap centre_snap;
+    std::unordered_map<std::uint32_t, double> distance;  // atom -> walk metres from the centre
+};
+
+class Planner {
+public:
+    Planner(const io::District& d, const blocks::BlocksResult& b, const network::WalkNetwork& net,
+            const std::vector<io::PolygonFeature>& nests, const PartitionConfig& c, const wrap::GeosContext& g,
+            RunContext& ctx)
+        : m_district(d), m_blocks(b), m_net(net), m_nests(nests), m_config(c), m_geos(g), m_ctx(ctx),
+          m_random(c.seed) {}
+
+    PlanResult run() {
+        build_atoms();
+        build_atom_graph();
+        components();
+        allocate_and_seed();
+        for (std::size_t r = 0; r < m_regions.size(); ++r) {
+            compute_distances(r);
+        }
+        grow();
+        for (int round = 0; round < m_config.rounds; ++round) {
+            m_ctx.report_progress("plan", static_cast<double>(round) / m_config.rounds);
+            improve();
+            if (!recentre()) {
+                break;
+            }
+        }
+        improve();
+        return finish();
+    }
+
+private:
+    // --- atoms -----------------------------------------------------------------
+
+    void build_atoms() {
+        const auto& blocks = m_blocks.blocks;
+        const std::size_t n = blocks.size();
+        m_block_adj.assign(n, {});
+        for (std::uint32_t i = 0; i < m_blocks.adjacency.size(); ++i) {
+            const auto& a = m_blocks.adjacency[i];
+            m_block_adj[a.a.value()].push_back(i);
+            m_block_adj[a.b.value()].push_back(i);
+        }
+        // Nest polygon of each block (by its label point).
+        m_block_nest.assign(n, -1);
+        if (!m_nests.empty()) {
+            std::vector<wrap::PreparedPtr> prepared;
+            for (const auto& nest : m_nests) {
+                prepared.push_back(m_geos.prepare(nest.geom.get()));
+            }
+            for (std::uint32_t b = 0; b < n; ++b) {
+                wrap::GeomPtr p = m_geos.point(blocks[b].label_x, blocks[b].label_y);
+                for (std::size_t k = 0; k < prepared.size(); ++k) {
+                    if (m_geos.check_bool(GEOSPreparedIntersects_r(m_geos.handle(), prepared[k].get(), p.get()),
+                                          "nest")) {
+                        m_block_nest[b] = static_cast<int>(k);
+                        break;
+                    }
+                }
+            }
+        }
+        UnionFind uf{n};
+        // Water blocks join the neighbour they share the longest edge with (a land one if any).
+        for (std::uint32_t b = 0; b < n; ++b) {
+            if (!blocks[b].water) {
+                continue;
+            }
+            double best = -1.0;
+            std::uint32_t target = no_index;
+            bool best_land = false;
+            for (const auto ai : m_block_adj[b]) {
+                const auto& a = m_blocks.adjacency[ai];
+                const std::uint32_t other = a.a.value() == b ? a.b.value() : a.a.value();
+                if (m_block_nest[other] != m_block_nest[b]) {
+                    continue;
+                }
+                const bool land = !blocks[other].water;
+                if ((land && !best_land) || (land == best_land && a.shared_length_m > best)) {
+                    best = a.shared_length_m;
+                    target = other;
+                    best_land = land;
+                }
+            }
+            if (target != no_index) {
+                uf.unite(b, target);
+            }
+        }
+        // Keep-together units: every block overlapping the unit's outline.
+        if (!m_district.unit_areas.empty()) {
+            std::vector<std::pair<BBox, std::uint32_t>> boxes;
+            for (std::uint32_t b = 0; b < n; ++b) {
+                double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+                m_geos.bounds(blocks[b].geom.get(), x0, y0, x1, y1);
+                boxes.emplace_back(BBox{BPoint{x0, y0}, BPoint{x1, y1}}, b);
+            }
+            const bgi::rtree<std::pair<BBox, std::uint32_t>, bgi::rstar<16>> tree{boxes.begin(), boxes.end()};
+            std::size_t conflicts = 0;
+            for (const auto& unit : m_district.unit_areas) {
+                double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+                if (!m_geos.bounds(unit.geom.get(), x0, y0, x1, y1)) {
+                    continue;
+                }
+                wrap::PreparedPtr prepared = m_geos.prepare(unit.geom.get());
+                std::vector<std::uint32_t> members;
+                for (auto it = tree.qbegin(bgi::intersects(BBox{BPoint{x0, y0}, BPoint{x1, y1}})); it != tree.qend();
+                     ++it) {
+                    const auto b = it->second;
+                    if (!m_geos.check_bool(GEOSPreparedIntersects_r(m_geos.handle(), prepared.get(), blocks[b].geom.get()),
+                                           "unit")) {
+                        continue;
+                    }
+                    wrap::GeomPtr x = m_geos.own(GEOSIntersection_r(m_geos.handle(), unit.geom.get(), blocks[b].geom.get()),
+                                                 "unit overlap");
+                    if (m_geos.area(x.get()) > 1.0) {
+                        members.push_back(b);
+                    }
+                }
+                std::sort(members.begin(), members.end());
+                for (std::size_t k = 1; k < members.size(); ++k) {
+                    if (m_block_nest[members[k]] != m_block_nest[members[0]]) {
+                        ++conflicts;
+                        continue;
+                    }
+                    uf.unite(members[0], members[k]);
+                }
+            }
+            if (conflicts > 0) {
+                m_ctx.log.warning(std::to_string(conflicts) +
+                                  " keep-together units straddle a nest_within boundary; kept apart there");
+            }
+        }
+        // Atoms in block order.
+        m_atom_of_block.assign(n, no_index);
+        std::map<std::uint32_t, std::uint32_t> atom_of_root;
+        for (std::uint32_t b = 0; b < n; ++b) {
+            const auto root = uf.find(b);
+            auto [it, inserted] = atom_of_root.try_emplace(root, static_cast<std::uint32_t>(m_atoms.size()));
+            if (inserted) {
+                m_atoms.emplace_back();
+            }
+            m_atom_of_block[b] = it->second;
+            Atom& a = m_atoms[it->second];
+            a.blocks.push_back(b);
+            a.households += blocks[b].households;
+            a.nest = m_block_nest[b];
+        }
+        // Household-weighted centroids.
+        std::vector<double> sx(m_atoms.size(), 0.0);
+        std::vector<double> sy(m_atoms.size(), 0.0);
+        for (std::size_t i = 0; i < m_district.households.size(); ++i) {
+            const BlockId b = m_blocks.household_block[i];
+            if (!b.valid()) {
+                continue;
+            }
+            const auto atom = m_atom_of_block[b.value()];
+            const auto& h = m_district.households[i];
+            sx[atom] += h.x * h.count;
+            sy[atom] += h.y * h.count;
+        }
+        for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+            Atom& atom = m_atoms[a];
+            if (atom.households > 0) {
+                atom.x = sx[a] / static_cast<double>(atom.households);
+                atom.y = sy[a] / static_cast<double>(atom.households);
+            } else {
+                double area = 0.0;
+                for (const auto b : atom.blocks) {
+                    atom.x += blocks[b].label_x * blocks[b].area_m2;
+                    atom.y += blocks[b].label_y * blocks[b].area_m2;
+                    area += blocks[b].area_m2;
+                }
+                atom.x /= std::max(area, 1e-9);
+                atom.y /= std::max(area, 1e-9);
+            }
+            atom.snap = m_net.snap(atom.x, atom.y, 2000.0);
+        }
+        m_result.stats.atoms = m_atoms.size();
+    }
+
+    /// Whether a walkable line crosses the shared edge of two blocks (a bridge over a river).
+    bool bridged(const blocks::Adjacency& a) {
+        if (!m_walkable_tree_built) {
+            std::vector<std::pair<BBox, std::uint32_t>> boxes;
+            for (std::uint32_t i = 0; i < m_district.barriers.size(); ++i) {
+                const auto& b = m_district.barriers[i];
+                if (!b.walkable || b.cls == BarrierClass::river) {
+                    continue;
+                }
+                double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+                if (m_geos.bounds(b.geom.get(), x0, y0, x1, y1)) {
+                    boxes.emplace_back(BBox{BPoint{x0, y0}, BPoint{x1, y1}}, i);
+                }
+            }
+            m_walkable_tree = bgi::rtree<std::pair<BBox, std::uint32_t>, bgi::rstar<16>>{boxes.begin(), boxes.end()};
+            m_walkable_tree_built = true;
+        }
+        const auto& ga = m_blocks.blocks[a.a.value()].geom;
+        const auto& gb = m_blocks.blocks[a.b.value()].geom;
+        wrap::GeomPtr ba = m_geos.own(GEOSBoundary_r(m_geos.handle(), ga.get()), "boundary");
+        wrap::GeomPtr bb = m_geos.own(GEOSBoundary_r(m_geos.handle(), gb.get()), "boundary");
+        wrap::GeomPtr shared = m_geos.own(GEOSIntersection_r(m_geos.handle(), ba.get(), bb.get()), "shared edge");
+        double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+        if (!m_geos.bounds(shared.get(), x0, y0, x1, y1)) {
+            return false;
+        }
+        wrap::PreparedPtr prepared = m_geos.prepare(shared.get());
+        for (auto it = m_walkable_tree.qbegin(bgi::intersects(BBox{BPoint{x0, y0}, BPoint{x1, y1}}));
+             it != m_walkable_tree.qend(); ++it) {
+            if (m_geos.check_bool(GEOSPreparedIntersects_r(m_geos.handle(), prepared.get(),
+                                                           m_district.barriers[it->second].geom.get()),
+                                  "bridge")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void build_atom_graph() {
+        std::map<std::pair<std::uint32_t, std::uint32_t>, AtomEdge> edges;
+        for (const auto& adj : m_blocks.adjacency) {
+            const auto a = m_atom_of_block[adj.a.value()];
+            const auto b = m_atom_of_block[adj.b.value()];
+            if (a == b) {
+                continue;
+            }
+            auto& e = edges[{std::min(a, b), std::max(a, b)}];
+            for (std::size_t c = 0; c < barrier_class_count; ++c) {
+                e.length[c] += adj.length_by_class[c];
+            }
+            if (m_atoms[a].nest != m_atoms[b].nest) {
+                continue;  // never across a nest_within boundary
+            }
+            if (adj.barrier_class != BarrierClass::river || bridged(adj)) {
+                e.strong = true;
+            }
+        }
+        for (const auto& [ab, e] : edges) {
+            AtomEdge fwd = e;
+            fwd.other = ab.second;
+            m_atoms[ab.first].edges.push_back(fwd);
+            AtomEdge back = e;
+            back.other = ab.first;
+            m_atoms[ab.second].edges.push_back(back);
+        }
+    }
+
+    /// Components over strong edges; populated parts smaller than half a grid are linked to
+    /// a neighbour across water (reported) so that they do not become grids of their own.
+    void components() {
+        const double half = 0.5 * m_config.households_per_grid;
+        for (int pass = 0; pass < 50; ++pass) {
+            label_components();
+            bool changed = false;
+            for (std::uint32_t c = 0; c < m_component_households.size(); ++c) {
+                if (m_component_households[c] >= half || m_component_count == 1) {
+                    continue;
+                }
+                // The longest weak edge to another component (same nest).
+                double best = 0.0;
+                std::pair<std::uint32_t, std::size_t> where{no_index, 0};
+                for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+                    if (m_component[a] != c) {
+                        continue;
+                    }
+                    for (std::size_t k = 0; k < m_atoms[a].edges.size(); ++k) {
+                        const auto& e = m_atoms[a].edges[k];
+                        if (!e.strong && m_component[e.other] != c && m_atoms[e.other].nest == m_atoms[a].nest &&
+                            e.total() > best) {
+                            best = e.total();
+                            where = {a, k};
+                        }
+                    }
+                }
+                if (where.first == no_index) {
+                    continue;
+                }
+                auto& e = m_atoms[where.first].edges[where.second];
+                e.strong = true;
+                for (auto& back : m_atoms[e.other].edges) {
+                    if (back.other == where.first) {
+                        back.strong = true;
+                    }
+                }
+                ++m_result.stats.islands_attached;
+                changed = true;
+                break;  // relabel after each link
+            }
+            if (!changed) {
+                break;
+            }
+        }
+        if (m_result.stats.islands_attached > 0) {
+            m_ctx.log.warning(std::to_string(m_result.stats.islands_attached) +
+                              " parts with fewer than half a grid of households were joined to a grid across water "
+                              "without a bridge");
+        }
+    }
+
+    void label_components() {
+        m_component.assign(m_atoms.size(), no_index);
+        m_component_households.clear();
+        m_component_count = 0;
+        for (std::uint32_t s = 0; s < m_atoms.size(); ++s) {
+            if (m_component[s] != no_index) {
+                continue;
+            }
+            const auto c = static_cast<std::uint32_t>(m_component_count++);
+            m_component_households.push_back(0);
+            std::vector<std::uint32_t> queue{s};
+            m_component[s] = c;
+            for (std::size_t q = 0; q < queue.size(); ++q) {
+                const auto a = queue[q];
+                m_component_households[c] += m_atoms[a].households;
+                for (const auto& e : m_atoms[a].edges) {
+                    if (e.strong && m_component[e.other] == no_index) {
+                        m_component[e.other] = c;
+                        queue.push_back(e.other);
+                    }
+                }
+            }
+        }
+    }
+
+    // --- seeds -----------------------------------------------------------------
+
+    void allocate_and_seed() {
+        std::int64_t total = 0;
+        for (const auto& a : m_atoms) {
+            total += a.households;
+        }
+        m_result.stats.households = total;
+        const int k_total = m_config.grids > 0
+                                ? m_config.grids
+                                : std::max(1, static_cast<int>(std::llround(static_cast<double>(total) /
+                                                                            m_config.households_per_grid)));
+        // Largest remainder over populated components; at least one grid each.
+        const std::size_t nc = m_component_count;
+        std::vector<int> k(nc, 0);
+        std::vector<std::pair<double, std::uint32_t>> remainders;
+        int given = 0;
+        for (std::uint32_t c = 0; c < nc; ++c) {
+            const double exact = total > 0 ? static_cast<double>(m_component_households[c]) * k_total /
+                                                 static_cast<double>(total)
+                                           : 0.0;
+            k[c] = std::max(1, static_cast<int>(std::floor(exact)));
+            given += k[c];
+            remainders.emplace_back(exact - std::floor(exact), c);
+        }
+        std::stable_sort(remainders.begin(), remainders.end(),
+                         [](const auto& a, const auto& b) { return a.first > b.first; });
+        for (std::size_t i = 0; given < k_total && i < remainders.size(); ++i) {
+            if (m_component_households[remainders[i].second] > 0) {
+                ++k[remainders[i].second];
+                ++given;
+            }
+        }
+        if (given != k_total) {
+            m_ctx.log.warning("the district falls into " + std::to_string(nc) + " separate parts: planning " +
+                              std::to_string(given) + " grids instead of " + std::to_string(k_total));
+        }
+        // Existing centres: the atom they stand in.
+        std::vector<std::vector<std::uint32_t>> centres_in(nc);
+        m_centre_atom.assign(m_district.centres.size(), no_index);
+        {
+            std::vector<std::pair<BBox, std::uint32_t>> boxes;
+            for (std::uint32_t b = 0; b < m_blocks.blocks.size(); ++b) {
+                double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+                m_geos.bounds(m_blocks.blocks[b].geom.get(), x0, y0, x1, y1);
+                boxes.emplace_back(BBox{BPoint{x0, y0}, BPoint{x1, y1}}, b);
+            }
+            const bgi::rtree<std::pair<BBox, std::uint32_t>, bgi::rstar<16>> tree{boxes.begin(), boxes.end()};
+            for (std::uint32_t c = 0; c < m_district.centres.size(); ++c) {
+                const auto& p = m_district.centres[c];
+                wrap::GeomPtr pt = m_geos.point(p.x, p.y);
+                std::vector<std::uint32_t> candidates;
+                for (auto it = tree.qbegin(bgi::intersects(BPoint{p.x, p.y})); it != tree.qend(); ++it) {
+                    candidates.push_back(it->second);
+                }
+                std::sort(candidates.begin(), candidates.end());
+                for (const auto b : candidates) {
+                    if (m_geos.check_bool(GEOSIntersects_r(m_geos.handle(), m_blocks.blocks[b].geom.get(), pt.get()),
+                                          "centre")) {
+                        m_centre_atom[c] = m_atom_of_block[b];
+                        centres_in[m_component[m_centre_atom[c]]].push_back(c);
+                        break;
+                    }
+                }
+            }
+        }
+        for (std::uint32_t c = 0; c < nc; ++c) {
+            seed_component(c, k[c], centres_in[c]);
+        }
+    }
+
+    /// Household-weighted k-means on atom centroids, started from existing centres and
+    /// k-means++ picks; each cluster's seed is an existing centre or its nearest atom.
+    void seed_component(std::uint32_t c, int k, const std::vector<std::uint32_t>& centres) {
+        std::vector<std::uint32_t> atoms;
+        for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+            if (m_component[a] == c) {
+                atoms.push_back(a);
+            }
+        }
+        struct Seed {
+            double x;
+            double y;
+            std::uint32_t centre;  // existing centre anchoring it, or no_index
+        };
+        std::vector<Seed> seeds;
+        // Existing centres first, spread out: farthest-first from the heaviest-area one.
+        std::vector<std::uint32_t> pool = centres;
+        while (static_cast<int>(seeds.size()) < k && !pool.empty()) {
+            std::size_t pick = 0;
+            if (!seeds.empty()) {
+                double best = -1.0;
+                for (std::size_t i = 0; i < pool.size(); ++i) {
+                    const auto& p = m_district.centres[pool[i]];
+                    double nearest = unreachable;
+                    for (const auto& s : seeds) {
+                        nearest = std::min(nearest, std::hypot(p.x - s.x, p.y - s.y));
+                    }
+                    if (nearest > best) {
+                        best = nearest;
+                        pick = i;
+                    }
+                }
+            }
+            const auto& p = m_district.centres[pool[pick]];
+            seeds.push_back({p.x, p.y, pool[pick]});
+            pool.erase(pool.begin() + static_cast<std::ptrdiff_t>(pick));
+        }
+        // k-means++ for the rest (weighted by households and squared distance).
+        while (static_cast<int>(seeds.size()) < k) {
+            double total = 0.0;
+            std::vector<double> weight(atoms.size(), 0.0);
+            for (std::size_t i = 0; i < atoms.size(); ++i) {
+                const Atom& a = m_atoms[atoms[i]];
+                double d2 = seeds.empty() ? 1.0 : unreachable;
+                for (const auto& s : seeds) {
+                    d2 = std::min(d2, (a.x - s.x) * (a.x - s.x) + (a.y - s.y) * (a.y - s.y));
+                }
+                weight[i] = static_cast<double>(std::max<std::int64_t>(a.households, 0)) * d2;
+                total += weight[i];
+            }
+            std::size_t pick = 0;
+            if (total > 0.0) {
+                double r = m_random.uniform() * total;
+                for (; pick + 1 < atoms.size() && r >= weight[pick]; ++pick) {
+                    r -= weight[pick];
+                }
+            } else {
+                pick = static_cast<std::size_t>(m_random.next() % atoms.size());
+            }
+            seeds.push_back({m_atoms[atoms[pick]].x, m_atoms[atoms[pick]].y, no_index});
+        }
+        // Lloyd iterations; seeds anchored on existing centres stay put.
+        for (int it = 0; it < 15; ++it) {
+            std::vector<double> sx(seeds.size(), 0.0);
+            std::vector<double> sy(seeds.size(), 0.0);
+            std::vector<double> sw(seeds.size(), 0.0);
+            for (const auto ai : atoms) {
+                const Atom& a = m_atoms[ai];
+                std::size_t best = 0;
+                double bd = unreachable;
+                for (std::size_t s = 0; s < seeds.size(); ++s) {
+                    const double d = std::hypot(a.x - seeds[s].x, a.y - seeds[s].y);
+                    if (d < bd) {
+                        bd = d;
+                        best = s;
+                    }
+                }
+                const double w = static_cast<double>(a.households) + 1e-3;
+                sx[best] += a.x * w;
+                sy[best] += a.y * w;
+                sw[best] += w;
+            }
+            for (std::size_t s = 0; s < seeds.size(); ++s) {
+                if (seeds[s].centre == no_index && sw[s] > 0.0) {
+                    seeds[s].x = sx[s] / sw[s];
+                    seeds[s].y = sy[s] / sw[s];
+                }
+            }
+        }
+        // Each seed becomes a region anchored at an atom.
+        std::set<std::uint32_t> used;
+        for (const auto& s : seeds) {
+            Region r;
+            std::uint32_t atom = no_index;
+            if (s.centre != no_index) {
+                atom = m_centre_atom[s.centre];
+                r.centre = GridCentre{s.x, s.y, false, s.centre};
+            }
+            if (atom == no_index || used.count(atom) > 0) {
+                double bd = unreachable;
+                for (const auto ai : atoms) {
+                    const double d = std::hypot(m_atoms[ai].x - s.x, m_atoms[ai].y - s.y);
+                    if (used.count(ai) == 0 && d < bd) {
+                        bd = d;
+                        atom = ai;
+                    }
+                }
+                if (s.centre == no_index) {
+                    r.centre = GridCentre{m_atoms[atom].x, m_atoms[atom].y, true, no_index};
+                }
+            }
+            if (atom == no_index) {
+                continue;  // more seeds than atoms
+            }
+            used.insert(atom);
+            m_seed_atom.push_back(atom);
+            m_regions.push_back(std::move(r));
+        }
+    }
+
+    void compute_distances(std::size_t r) {
+        Region& region = m_regions[r];
+        region.centre_snap = m_net.snap(region.centre.x, region.centre.y, 2000.0);
+        region.distance.clear();
+        const double limit = 4.0 * m_config.walk_radius_m + 2000.0;
+        if (!region.centre_snap.on_network()) {
+            return;
+        }
+        const std::vector<network::Snap> src{region.centre_snap};
+        const network::SourceDistances d{m_net, src, limit};
+        const double r2 = limit * limit;
+        for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+            const Atom& atom = m_atoms[a];
+            const double dx = atom.x - region.centre.x;
+            const double dy = atom.y - region.centre.y;
+            if (dx * dx + dy * dy > r2) {
+                continue;
+            }
+            const double w = d.distance(atom.snap);
+            if (std::isfinite(w)) {
+                region.distance.emplace(a, w);
+            }
+        }
+    }
+
+    /// Walk metres from region r's centre to atom a (a generous estimate when not reached).
+    double distance(std::size_t r, std::uint32_t a) const {
+        const Region& region = m_regions[r];
+        const auto it = region.distance.find(a);
+        if (it != region.distance.end()) {
+            return it->second;
+        }
+        return 1.5 * std::hypot(m_atoms[a].x - region.centre.x, m_atoms[a].y - region.centre.y) + 1000.0;
+    }
+
+    // --- growth ----------------------------------------------------------------
+
+    void grow() {
+        const std::size_t nr = m_regions.size();
+        m_region_of.assign(m_atoms.size(), no_index);
+        using Frontier = std::pair<double, std::uint32_t>;
+        std::vector<std::priority_queue<Frontier, std::vector<Frontier>, std::greater<>>> frontier(nr);
+        auto push_neighbours = [&](std::size_t r, std::uint32_t a) {
+            for (const auto& e : m_atoms[a].edges) {
+                if (e.strong && m_region_of[e.other] == no_index) {
+                    const double cost = distance(r, e.other) + cross_penalty[static_cast<std::size_t>(e.strongest())];
+                    frontier[r].emplace(cost, e.other);
+                }
+            }
+        };
+        for (std::size_t r = 0; r < nr; ++r) {
+            const auto a = m_seed_atom[r];
+            m_region_of[a] = static_cast<std::uint32_t>(r);
+            m_regions[r].load = m_atoms[a].households;
+            push_neighbours(r, a);
+        }
+        // Always extend the lightest open region.
+        using Load = std::pair<std::int64_t, std::uint32_t>;
+        std::priority_queue<Load, std::vector<Load>, std::greater<>> open;
+        for (std::size_t r = 0; r < nr; ++r) {
+            open.emplace(m_regions[r].load, static_cast<std::uint32_t>(r));
+        }
+        const double high = m_config.band_high();
+        while (!open.empty()) {
+            const auto [load, r] = open.top();
+            open.pop();
+            if (load != m_regions[r].load) {
+                continue;
+            }
+            auto& f = frontier[r];
+            while (!f.empty() && m_region_of[f.top().second] != no_index) {
+                f.pop();
+            }
+            if (f.empty() || static_cast<double>(m_regions[r].load) >= high) {
+                continue;  // closed
+            }
+            const auto a = f.top().second;
+            f.pop();
+            m_region_of[a] = r;
+            m_regions[r].load += m_atoms[a].households;
+            push_neighbours(r, a);
+            open.emplace(m_regions[r].load, r);
+        }
+        // Leftovers (enclosed by full grids): to the lightest adjacent grid, repeatedly.
+        for (bool changed = true; changed;) {
+            changed = false;
+            for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+                if (m_region_of[a] != no_index) {
+                    continue;
+                }
+                std::uint32_t best = no_index;
+                for (const auto& e : m_atoms[a].edges) {
+                    const auto r = m_region_of[e.other];
+                    if (e.strong && r != no_index && (best == no_index || m_regions[r].load < m_regions[best].load)) {
+                        best = r;
+                    }
+                }
+                if (best != no_index) {
+                    m_region_of[a] = best;
+                    m_regions[best].load += m_atoms[a].households;
+                    changed = true;
+                }
+            }
+        }
+        for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+            if (m_region_of[a] == no_index) {
+                throw InternalError{"plan: atom " + std::to_string(a) + " could not be assigned to a grid"};
+            }
+        }
+    }
+
+    // --- local search ----------------------------------------------------------
+
+    double balance_cost(std::int64_t load) const {
+        const double t = m_config.households_per_grid;
+        const double dev = std::fabs(static_cast<double>(load) - t);
+        return weight_band * std::max(0.0, dev - m_config.tolerance * t) + weight_target * dev;
+    }
+
+    double atom_cost(std::size_t r, std::uint32_t a) const {
+        const double d = distance(r, a);
+        const double h = static_cast<double>(m_atoms[a].households);
+        return (d > m_config.walk_radius_m ? weight_walk * h : 0.0) + weight_distance * h * d / m_config.walk_radius_m;
+    }
+
+    double cut_cost_of(const AtomEdge& e) const {
+        double c = 0.0;
+        for (std::size_t k = 0; k < barrier_class_count; ++k) {
+            c += e.length[k] * cut_cost[k];
+        }
+        return weight_edge * c;
+    }
+
+    /// Whether region r stays connected without atom a.
+    bool connected_without(std::uint32_t r, std::uint32_t a) const {
+        std::uint32_t start = no_index;
+        for (const auto& e : m_atoms[a].edges) {
+            if (e.strong && m_region_of[e.other] == r) {
+                start = e.other;
+                break;
+            }
+        }
+        if (start == no_index) {
+            return false;  // a alone, or a connected only through weak links: keep it
+        }
+        std::size_t size = 0;
+        for (const auto x : m_region_of) {
+            size += x == r ? 1 : 0;
+        }
+        std::vector<std::uint32_t> queue{start};
+        std::set<std::uint32_t> seen{start, a};
+        for (std::size_t q = 0; q < queue.size(); ++q) {
+            for (const auto& e : m_atoms[queue[q]].edges) {
+                if (e.strong && m_region_of[e.other] == r && seen.insert(e.other).second) {
+                    queue.push_back(e.other);
+                }
+            }
+        }
+        return queue.size() == size - 1;
+    }
+
+    void improve() {
+        for (int pass = 0; pass < 30; ++pass) {
+            std::size_t moved = 0;
+            for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+                const std::uint32_t r = m_region_of[a];
+                if (m_seed_atom[r] == a) {
+                    continue;  // the centre's own atom stays
+                }
+                std::set<std::uint32_t> targets;
+                for (const auto& e : m_atoms[a].edges) {
+                    const auto s = m_region_of[e.other];
+                    if (e.strong && s != r) {
+                        targets.insert(s);
+                    }
+                }
+                double best_delta = -1e-6;
+                std::uint32_t best = no_index;
+                const std::int64_t h = m_atoms[a].households;
+                for (const auto s : targets) {
+                    double delta = balance_cost(m_regions[r].load - h) + balance_cost(m_regions[s].load + h) -
+                                   balance_cost(m_regions[r].load) - balance_cost(m_regions[s].load);
+                    delta += atom_cost(s, a) - atom_cost(r, a);
+                    for (const auto& e : m_atoms[a].edges) {
+                        const auto o = m_region_of[e.other];
+                        if (o == r) {
+                            delta += cut_cost_of(e);  // becomes a grid edge
+                        } else if (o == s) {
+                            delta -= cut_cost_of(e);  // no longer one
+                        }
+                    }
+                    if (delta < best_delta) {
+                        best_delta = delta;
+                        best = s;
+                    }
+                }
+                if (best != no_index && connected_without(r, a)) {
+                    m_region_of[a] = best;
+                    m_regions[r].load -= h;
+                    m_regions[best].load += h;
+                    ++moved;
+                }
+            }
+            if (moved == 0) {
+                break;
+            }
+        }
+    }
+
+    /// Moves each grid's centre: an existing centre inside it (the current one if it is
+    /// still inside), else the household-weighted network median of its atoms. Returns
+    /// whether any centre moved.
+    bool recentre() {
+        bool moved = false;
+        std::vector<std::vector<std::uint32_t>> atoms_of(m_regions.size());
+        for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+            atoms_of[m_region_of[a]].push_back(a);
+        }
+        std::set<std::uint32_t> taken;
+        for (const auto& region : m_regions) {
+            if (!region.centre.proposed && region.centre.existing != no_index &&
+                m_region_of[m_centre_atom[region.centre.existing]] == static_cast<std::uint32_t>(&region - m_regions.data())) {
+                taken.insert(region.centre.existing);
+            }
+        }
+        for (std::uint32_t r = 0; r < m_regions.size(); ++r) {
+            Region& region = m_regions[r];
+            const bool keeps = !region.centre.proposed && region.centre.existing != no_index &&
+                               m_region_of[m_centre_atom[region.centre.existing]] == r;
+            if (keeps) {
+                continue;
+            }
+            // Weighted centroid of the grid.
+            double sx = 0.0;
+            double sy = 0.0;
+            double sw = 0.0;
+            for (const auto a : atoms_of[r]) {
+                const double w = static_cast<double>(m_atoms[a].households) + 1e-3;
+                sx += m_atoms[a].x * w;
+                sy += m_atoms[a].y * w;
+                sw += w;
+            }
+            const double cx = sx / sw;
+            const double cy = sy / sw;
+            // An unused existing centre inside the grid, nearest its centroid.
+            std::uint32_t existing = no_index;
+            double bd = unreachable;
+            for (std::uint32_t c = 0; c < m_district.centres.size(); ++c) {
+                if (m_centre_atom[c] != no_index && m_region_of[m_centre_atom[c]] == r && taken.count(c) == 0) {
+                    const double d = std::hypot(m_district.centres[c].x - cx, m_district.centres[c].y - cy);
+                    if (d < bd) {
+                        bd = d;
+                        existing = c;
+                    }
+                }
+            }
+            GridCentre next;
+            std::uint32_t next_atom = no_index;
+            if (existing != no_index) {
+                taken.insert(existing);
+                next = GridCentre{m_district.centres[existing].x, m_district.centres[existing].y, false, existing};
+                next_atom = m_centre_atom[existing];
+            } else {
+                // Network median among the atoms nearest the centroid.
+                std::vector<std::pair<double, std::uint32_t>> near;
+                for (const auto a : atoms_of[r]) {
+                    if (m_atoms[a].snap.on_network()) {
+                        near.emplace_back(std::hypot(m_atoms[a].x - cx, m_atoms[a].y - cy), a);
+                    }
+                }
+                std::sort(near.begin(), near.end());
+                near.resize(std::min<std::size_t>(near.size(), 5));
+                double best_sum = unreachable;
+                for (const auto& [ignored, candidate] : near) {
+                    const std::vector<network::Snap> src{m_atoms[candidate].snap};
+                    const network::SourceDistances d{m_net, src, 4.0 * m_config.walk_radius_m + 2000.0};
+                    double sum = 0.0;
+                    for (const auto a : atoms_of[r]) {
+                        const double w = d.distance(m_atoms[a].snap);
+                        sum += static_cast<double>(m_atoms[a].households) *
+                               (std::isfinite(w) ? w : 1.5 * std::hypot(m_atoms[a].x - m_atoms[candidate].x,
+                                                                        m_atoms[a].y - m_atoms[candidate].y) + 1000.0);
+                    }
+                    if (sum < best_sum) {
+                        best_sum = sum;
+                        next_atom = candidate;
+                    }
+                }
+                if (next_atom == no_index) {
+                    continue;
+                }
+                next = GridCentre{m_atoms[next_atom].x, m_atoms[next_atom].y, true, no_index};
+            }
+            if (std::hypot(next.x - region.centre.x, next.y - region.centre.y) > 1.0 ||
+                next.proposed != region.centre.proposed) {
+                region.centre = next;
+                m_seed_atom[r] = next_atom;
+                compute_distances(r);
+                moved = true;
+            }
+        }
+        return moved;
+    }
+
+    // --- results ---------------------------------------------------------------
+
+    PlanResult finish();
+
+    const io::District& m_district;
+    const blocks::BlocksResult& m_blocks;
+    const network::WalkNetwork& m_net;
+    const std::vector<io::PolygonFeature>& m_nests;
+    const PartitionConfig& m_config;
+    const wrap::GeosContext& m_geos;
+    RunContext& m_ctx;
+    Random m_random;
+
+    std::vector<std::vector<std::uint32_t>> m_block_adj;
+    std::vector<int> m_block_nest;
+    std::vector<std::uint32_t> m_atom_of_block;
+    std::vector<Atom> m_atoms;
+    std::vector<std::uint32_t> m_component;
+    std::vector<std::int64_t> m_component_households;
+    std::size_t m_component_count = 0;
+    std::vector<std::uint32_t> m_centre_atom;
+    std::vector<std::uint32_t> m_seed_atom;
+    std::vector<Region> m_regions;
+    std::vector<std::uint32_t> m_region_of;
+    bool m_walkable_tree_built = false;
+    bgi::rtree<std::pair<BBox, std::uint32_t>, bgi::rstar<16>> m_walkable_tree;
+    PlanResult m_result;
+};
+
+
+PlanResult Planner::finish() {
+    const auto& blocks = m_blocks.blocks;
+    const std::size_t nr = m_regions.size();
+    // Geographic numbering: rows north to south, west to east within a row.
+    std::vector<double> cx(nr, 0.0);
+    std::vector<double> cy(nr, 0.0);
+    std::vector<double> area(nr, 0.0);
+    for (std::uint32_t b = 0; b < blocks.size(); ++b) {
+        const auto r = m_region_of[m_atom_of_block[b]];
+        cx[r] += blocks[b].label_x * blocks[b].area_m2;
+        cy[r] += blocks[b].label_y * blocks[b].area_m2;
+        area[r] += blocks[b].area_m2;
+    }
+    double max_y = -unreachable;
+    for (std::size_t r = 0; r < nr; ++r) {
+        cx[r] /= std::max(area[r], 1e-9);
+        cy[r] /= std::max(area[r], 1e-9);
+        max_y = std::max(max_y, cy[r]);
+    }
+    const double row_height = std::sqrt(m_blocks.stats.district_area_m2 / static_cast<double>(std::max<std::size_t>(nr, 1)));
+    std::vector<std::uint32_t> order(nr);
+    std::iota(order.begin(), order.end(), 0U);
+    auto row = [&](std::uint32_t r) { return static_cast<long>(std::floor((max_y - cy[r]) / row_height)); };
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return row(a) != row(b) ? row(a) < row(b) : cx[a] < cx[b];
+    });
+    std::vector<std::uint32_t> grid_of_region(nr);
+    for (std::uint32_t g = 0; g < nr; ++g) {
+        grid_of_region[order[g]] = g;
+    }
+
+    PlanResult& out = m_result;
+    out.grids.resize(nr);
+    out.grid_of_block.assign(blocks.size(), GridId{});
+    for (std::uint32_t b = 0; b < blocks.size(); ++b) {
+        const auto g = grid_of_region[m_region_of[m_atom_of_block[b]]];
+        out.grid_of_block[b] = GridId{g};
+        out.grids[g].blocks.push_back(BlockId{b});
+        out.grids[g].households += blocks[b].households;
+    }
+    for (std::uint32_t r = 0; r < nr; ++r) {
+        Grid& grid = out.grids[grid_of_region[r]];
+        grid.id = GridId{grid_of_region[r]};
+        grid.centre = m_regions[r].centre;
+    }
+    // Geometry.
+    for (auto& grid : out.grids) {
+        std::vector<wrap::GeomPtr> parts;
+        for (const auto b : grid.blocks) {
+            parts.push_back(m_geos.clone(blocks[b.value()].geom.get()));
+        }
+        wrap::GeomPtr all = m_geos.collection(GEOS_MULTIPOLYGON, parts);
+        wrap::GeomPtr u = m_geos.own(GEOSCoverageUnion_r(m_geos.handle(), all.get()), "grid union");
+        if (!m_geos.is_valid(u.get())) {
+            u = m_geos.own(GEOSUnaryUnion_r(m_geos.handle(), all.get()), "grid union");
+        }
+        grid.geom = std::move(u);
+        grid.area_m2 = m_geos.area(grid.geom.get());
+        grid.perimeter_m = m_geos.length(grid.geom.get());
+    }
+    // Walk times from each grid's centre to its households.
+    std::vector<std::vector<std::size_t>> households_of(nr);
+    for (std::size_t i = 0; i < m_district.households.size(); ++i) {
+        const BlockId b = m_blocks.household_block[i];
+        if (b.valid()) {
+            households_of[out.grid_of_block[b.value()].value()].push_back(i);
+        }
+    }
+    std::int64_t within_total = 0;
+    for (auto& grid : out.grids) {
+        const std::vector<network::Snap> src{m_net.snap(grid.centre.x, grid.centre.y, 2000.0)};
+        const network::SourceDistances d{m_net, src, unreachable};
+        std::vector<std::pair<double, std::int64_t>> walks;
+        std::int64_t within = 0;
+        std::int64_t counted = 0;
+        for (const auto i : households_of[grid.id.value()]) {
+            const auto& h = m_district.households[i];
+            const double w = d.distance(m_net.snap(h.x, h.y, 300.0));
+            walks.emplace_back(w, h.count);
+            counted += h.count;
+            within += w <= m_config.walk_radius_m ? h.count : 0;
+            grid.max_walk_m = std::max(grid.max_walk_m, w);
+        }
+        std::sort(walks.begin(), walks.end());
+        std::int64_t running = 0;
+        grid.p90_walk_m = walks.empty() ? 0.0 : walks.back().first;
+        for (const auto& [w, n] : walks) {
+            running += n;
+            if (static_cast<double>(running) >= 0.9 * static_cast<double>(counted) - 1e-9) {
+                grid.p90_walk_m = w;
+                break;
+            }
+        }
+        grid.share_within_radius = counted > 0 ? static_cast<double>(within) / static_cast<double>(counted) : 1.0;
+        within_total += within;
+    }
+    // Edges between grids, and the sides' barrier names.
+    std::vector<std::array<std::map<std::string, double>, 4>> side_names(nr);
+    std::vector<std::array<double, 4>> side_length(nr, std::array<double, 4>{});
+    auto side_of = [&](std::uint32_t g, double x, double y) {
+        const double dx = x - cx[order[g]];
+        const double dy = y - cy[order[g]];
+        if (std::fabs(dy) >= std::fabs(dx)) {
+            return dy >= 0 ? 0 : 2;  // north, south
+        }
+        return dx >= 0 ? 1 : 3;  // east, west
+    };
+    std::array<double, barrier_class_count> edge_total{};
+    for (const auto& adj : m_blocks.adjacency) {
+        const auto ga = out.grid_of_block[adj.a.value()].value();
+        const auto gb = out.grid_of_block[adj.b.value()].value();
+        if (ga == gb) {
+            continue;
+        }
+        for (std::size_t c = 0; c < barrier_class_count; ++c) {
+            out.grids[ga].edge_length_by_class[c] += adj.length_by_class[c];
+            out.grids[gb].edge_length_by_class[c] += adj.length_by_class[c];
+            edge_total[c] += adj.length_by_class[c];
+        }
+        const std::string label = !adj.barrier_name.empty() ? adj.barrier_name
+                                                            : "an unnamed " + std::string{to_string(adj.barrier_class)};
+        for (const auto g : {ga, gb}) {
+            const int side = side_of(g, adj.mid_x, adj.mid_y);
+            // Stronger barriers weigh more in naming a side.
+            const double weight = adj.shared_length_m * (1.0 + static_cast<double>(adj.barrier_class));
+            side_names[g][static_cast<std::size_t>(side)][label] += weight;
+            side_length[g][static_cast<std::size_t>(side)] += adj.shared_length_m;
+        }
+    }
+    static const char* const side_word[4] = {"north", "east", "south", "west"};
+    for (std::uint32_t g = 0; g < nr; ++g) {
+        std::string desc;
+        for (std::size_t s = 0; s < 4; ++s) {
+            std::string name = "the district boundary";
+            double best = 0.0;
+            for (const auto& [label, w] : side_names[g][s]) {
+                if (w > best) {
+                    best = w;
+                    name = label;
+                }
+            }
+            desc += (desc.empty() ? "" : ", ") + std::string{side_word[s]} + " to " + name;
+        }
+        out.grids[g].bounds_desc = desc;
+    }
+    // Units: the grid of the block they stand in.
+    out.grid_of_unit.assign(m_district.units.size(), GridId{});
+    if (!m_district.units.empty()) {
+        std::vector<std::pair<BBox, std::uint32_t>> boxes;
+        for (std::uint32_t b = 0; b < blocks.size(); ++b) {
+            double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+            m_geos.bounds(blocks[b].geom.get(), x0, y0, x1, y1);
+            boxes.emplace_back(BBox{BPoint{x0, y0}, BPoint{x1, y1}}, b);
+        }
+        const bgi::rtree<std::pair<BBox, std::uint32_t>, bgi::rstar<16>> tree{boxes.begin(), boxes.end()};
+        std::size_t outside = 0;
+        for (std::size_t u = 0; u < m_district.units.size(); ++u) {
+            const auto& p = m_district.units[u];
+            wrap::GeomPtr pt = m_geos.point(p.x, p.y);
+            std::vector<std::uint32_t> candidates;
+            for (auto it = tree.qbegin(bgi::intersects(BPoint{p.x, p.y})); it != tree.qend(); ++it) {
+                candidates.push_back(it->second);
+            }
+            std::sort(candidates.begin(), candidates.end());
+            for (const auto b : candidates) {
+                if (m_geos.check_bool(GEOSIntersects_r(m_geos.handle(), blocks[b].geom.get(), pt.get()), "unit")) {
+                    out.grid_of_unit[u] = out.grid_of_block[b];
+                    ++out.grids[out.grid_of_block[b].value()].units;
+                    break;
+                }
+            }
+            outside += out.grid_of_unit[u].valid() ? 0 : 1;
+        }
+        if (outside > 0) {
+            m_ctx.log.warning(std::to_string(outside) + " units lie outside the district and belong to no grid");
+        }
+    }
+    // Overall figures.
+    auto& st = out.stats;
+    st.min_households = std::numeric_limits<std::int64_t>::max();
+    double pp = 0.0;
+    for (const auto& grid : out.grids) {
+        st.min_households = std::min(st.min_households, grid.households);
+        st.max_households = std::max(st.max_households, grid.households);
+        st.grids_in_band += static_cast<double>(grid.households) >= m_config.band_low() - 1e-9 &&
+                                    static_cast<double>(grid.households) <= m_config.band_high() + 1e-9
+                                ? 1
+                                : 0;
+        pp += grid.perimeter_m > 0 ? 4.0 * M_PI * grid.area_m2 / (grid.perimeter_m * grid.perimeter_m) : 0.0;
+        st.proposed_centres += grid.centre.proposed ? 1 : 0;
+        st.existing_centres_used += grid.centre.proposed ? 0 : 1;
+    }
+    st.mean_households = nr > 0 ? static_cast<double>(st.households) / static_cast<double>(nr) : 0.0;
+    st.mean_polsby_popper = nr > 0 ? pp / static_cast<double>(nr) : 0.0;
+    std::int64_t inside = 0;
+    for (const auto& grid : out.grids) {
+        inside += grid.households;
+    }
+    st.share_within_radius = inside > 0 ? static_cast<double>(within_total) / static_cast<double>(inside) : 0.0;
+    const double edges = std::accumulate(edge_total.begin(), edge_total.end(), 0.0);
+    for (std::size_t c = 0; c < barrier_class_count; ++c) {
+        st.edge_share_by_class[c] = edges > 0.0 ? edge_total[c] / edges : 0.0;
+    }
+    if (nr == 0) {
+        st.min_households = 0;
+    }
+    return std::move(out);
+}
+
+} // namespace
+
+PlanResult plan_grids(const io::District& district, const blocks::BlocksResult& blocks,
+                      const network::WalkNetwork& net, const std::vector<io::PolygonFeature>& nest_within,
+                      const PartitionConfig& config, const wrap::GeosContext& geos, RunContext& ctx) {
+    config.validate();
+    if (blocks.blocks.empty()) {
+        throw InputError{"no blocks to plan grids from"};
+    }
+    return Planner{district, blocks, net, nest_within, config, geos, ctx}.run();
+}
+
+} // namespace gridplan::partition
