@@ -314,7 +314,9 @@ private:
         m_result.stats.atoms = m_atoms.size();
     }
 
-    /// Whether a walkable line crosses the shared edge of two blocks (a bridge over a river).
+    /// Whether a walkable line crosses the shared edge of two blocks (a bridge over a river):
+    /// its interior meets the edge at points (through the edge's interior or one of its
+    /// ends) without running along it. A street that only ends at the river is no bridge.
     bool bridged(const blocks::Adjacency& a) {
         if (!m_walkable_tree_built) {
             std::vector<std::pair<BBox, std::uint32_t>> boxes;
@@ -343,9 +345,14 @@ private:
         wrap::PreparedPtr prepared = m_geos.prepare(shared.get());
         for (auto it = m_walkable_tree.qbegin(bgi::intersects(BBox{BPoint{x0, y0}, BPoint{x1, y1}}));
              it != m_walkable_tree.qend(); ++it) {
-            if (m_geos.check_bool(GEOSPreparedIntersects_r(m_geos.handle(), prepared.get(),
-                                                           m_district.barriers[it->second].geom.get()),
-                                  "bridge")) {
+            const GEOSGeometry* line = m_district.barriers[it->second].geom.get();
+            if (!m_geos.check_bool(GEOSPreparedIntersects_r(m_geos.handle(), prepared.get(), line), "bridge")) {
+                continue;
+            }
+            auto relate = [&](const char* pattern) {
+                return m_geos.check_bool(GEOSRelatePattern_r(m_geos.handle(), line, shared.get(), pattern), "relate");
+            };
+            if (!relate("1********") && (relate("0********") || relate("*0*******"))) {
                 return true;
             }
         }
