@@ -52,6 +52,7 @@ nlohmann::json plan_summary(const PlanResult& plan, const PartitionConfig& confi
     j["proposed_centres"] = s.proposed_centres;
     j["atoms"] = s.atoms;
     j["islands_attached_without_bridge"] = s.islands_attached;
+    j["grids_not_contiguous"] = s.grids_not_contiguous;
     j["seed"] = config.seed;
     if (district.from_osm) {
         j["attribution"] = "© OpenStreetMap contributors (ODbL 1.0)";

@@ -147,7 +147,7 @@ public:
           m_random(c.seed) {}
 
     PlanResult run() {
-        build_atoms();
+        build_atoms(true);
         build_atom_graph();
         components();
         allocate_and_seed();
@@ -166,10 +166,38 @@ public:
         return finish();
     }
 
+public:
+    /// Measures a fixed block assignment: every block its own atom, centres as in run().
+    PlanResult run_fixed(const std::vector<std::uint32_t>& grid_of_block) {
+        build_atoms(false);
+        build_atom_graph();
+        const std::uint32_t k = grid_of_block.empty() ? 0 : *std::max_element(grid_of_block.begin(), grid_of_block.end()) + 1;
+        m_regions.resize(k);
+        m_seed_atom.assign(k, no_index);
+        m_region_of.assign(m_atoms.size(), no_index);
+        m_centre_atom.assign(m_district.centres.size(), no_index);
+        for (std::uint32_t b = 0; b < grid_of_block.size(); ++b) {
+            m_region_of[m_atom_of_block[b]] = grid_of_block[b];
+            m_regions[grid_of_block[b]].load += m_atoms[m_atom_of_block[b]].households;
+        }
+        locate_centres();
+        for (std::uint32_t r = 0; r < k; ++r) {
+            m_regions[r].centre.proposed = true;
+            m_regions[r].centre.x = unreachable;  // forces recentre() to place it
+        }
+        std::int64_t total = 0;
+        for (const auto& a : m_atoms) {
+            total += a.households;
+        }
+        m_result.stats.households = total;
+        recentre();
+        return finish();
+    }
+
 private:
     // --- atoms -----------------------------------------------------------------
 
-    void build_atoms() {
+    void build_atoms(bool merge) {
         const auto& blocks = m_blocks.blocks;
         const std::size_t n = blocks.size();
         m_block_adj.assign(n, {});
@@ -197,8 +225,11 @@ private:
             }
         }
         UnionFind uf{n};
+        if (!merge) {
+            m_block_nest.assign(n, -1);
+        }
         // Water blocks join the neighbour they share the longest edge with (a land one if any).
-        for (std::uint32_t b = 0; b < n; ++b) {
+        for (std::uint32_t b = 0; b < n && merge; ++b) {
             if (!blocks[b].water) {
                 continue;
             }
@@ -223,7 +254,7 @@ private:
             }
         }
         // Keep-together units: every block overlapping the unit's outline.
-        if (!m_district.unit_areas.empty()) {
+        if (merge && !m_district.unit_areas.empty()) {
             std::vector<std::pair<BBox, std::uint32_t>> boxes;
             for (std::uint32_t b = 0; b < n; ++b) {
                 double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
@@ -502,8 +533,20 @@ private:
             m_ctx.log.warning("the district falls into " + std::to_string(nc) + " separate parts: planning " +
                               std::to_string(given) + " grids instead of " + std::to_string(k_total));
         }
-        // Existing centres: the atom they stand in.
+        locate_centres();
         std::vector<std::vector<std::uint32_t>> centres_in(nc);
+        for (std::uint32_t c = 0; c < m_district.centres.size(); ++c) {
+            if (m_centre_atom[c] != no_index) {
+                centres_in[m_component[m_centre_atom[c]]].push_back(c);
+            }
+        }
+        for (std::uint32_t c = 0; c < nc; ++c) {
+            seed_component(c, k[c], centres_in[c]);
+        }
+    }
+
+    /// The atom each existing centre stands in (no_index outside every block).
+    void locate_centres() {
         m_centre_atom.assign(m_district.centres.size(), no_index);
         {
             std::vector<std::pair<BBox, std::uint32_t>> boxes;
@@ -525,14 +568,10 @@ private:
                     if (m_geos.check_bool(GEOSIntersects_r(m_geos.handle(), m_blocks.blocks[b].geom.get(), pt.get()),
                                           "centre")) {
                         m_centre_atom[c] = m_atom_of_block[b];
-                        centres_in[m_component[m_centre_atom[c]]].push_back(c);
                         break;
                     }
                 }
             }
-        }
-        for (std::uint32_t c = 0; c < nc; ++c) {
-            seed_component(c, k[c], centres_in[c]);
         }
     }
 
@@ -885,7 +924,7 @@ private:
             Region& region = m_regions[r];
             const bool keeps = !region.centre.proposed && region.centre.existing != no_index &&
                                m_region_of[m_centre_atom[region.centre.existing]] == r;
-            if (keeps) {
+            if (keeps || atoms_of[r].empty()) {
                 continue;
             }
             // Weighted centroid of the grid.
@@ -949,7 +988,7 @@ private:
                 }
                 next = GridCentre{m_atoms[next_atom].x, m_atoms[next_atom].y, true, no_index};
             }
-            if (std::hypot(next.x - region.centre.x, next.y - region.centre.y) > 1.0 ||
+            if (!std::isfinite(region.centre.x) || std::hypot(next.x - region.centre.x, next.y - region.centre.y) > 1.0 ||
                 next.proposed != region.centre.proposed) {
                 region.centre = next;
                 m_seed_atom[r] = next_atom;
@@ -1167,6 +1206,28 @@ PlanResult Planner::finish() {
             m_ctx.log.warning(std::to_string(outside) + " units lie outside the district and belong to no grid");
         }
     }
+    // Contiguity of every grid over the contiguity graph (rivers crossed at bridges).
+    for (std::uint32_t r = 0; r < nr; ++r) {
+        std::vector<std::uint32_t> members;
+        for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+            if (m_region_of[a] == r) {
+                members.push_back(a);
+            }
+        }
+        if (members.empty()) {
+            continue;
+        }
+        std::set<std::uint32_t> seen{members.front()};
+        std::vector<std::uint32_t> queue{members.front()};
+        for (std::size_t q = 0; q < queue.size(); ++q) {
+            for (const auto& e : m_atoms[queue[q]].edges) {
+                if (e.strong && m_region_of[e.other] == r && seen.insert(e.other).second) {
+                    queue.push_back(e.other);
+                }
+            }
+        }
+        m_result.stats.grids_not_contiguous += seen.size() == members.size() ? 0 : 1;
+    }
     // Overall figures.
     auto& st = out.stats;
     st.min_households = std::numeric_limits<std::int64_t>::max();
@@ -1200,6 +1261,17 @@ PlanResult Planner::finish() {
 }
 
 } // namespace
+
+PlanResult evaluate_assignment(const io::District& district, const blocks::BlocksResult& blocks,
+                               const network::WalkNetwork& net, const std::vector<std::uint32_t>& grid_of_block,
+                               const PartitionConfig& config, const wrap::GeosContext& geos, RunContext& ctx) {
+    config.validate();
+    if (grid_of_block.size() != blocks.blocks.size()) {
+        throw InternalError{"evaluate_assignment: one grid per block expected"};
+    }
+    static const std::vector<io::PolygonFeature> no_nests;
+    return Planner{district, blocks, net, no_nests, config, geos, ctx}.run_fixed(grid_of_block);
+}
 
 PlanResult plan_grids(const io::District& district, const blocks::BlocksResult& blocks,
                       const network::WalkNetwork& net, const std::vector<io::PolygonFeature>& nest_within,

@@ -89,6 +89,7 @@ struct PlanStats {
     std::size_t existing_centres_used = 0;
     std::size_t proposed_centres = 0;
     std::size_t islands_attached = 0;     ///< parts linked to a grid across water without a bridge
+    std::size_t grids_not_contiguous = 0; ///< grids whose blocks do not connect (0 for plan_grids)
 };
 
 struct PlanResult {
@@ -102,5 +103,11 @@ struct PlanResult {
 PlanResult plan_grids(const io::District& district, const blocks::BlocksResult& blocks,
                       const network::WalkNetwork& net, const std::vector<io::PolygonFeature>& nest_within,
                       const PartitionConfig& config, const wrap::GeosContext& geos, RunContext& ctx);
+
+/// Evaluates a given assignment of blocks to grids 0..K-1 (a baseline's, or an edited
+/// plan) with the same centre rule and measures as plan_grids.
+PlanResult evaluate_assignment(const io::District& district, const blocks::BlocksResult& blocks,
+                               const network::WalkNetwork& net, const std::vector<std::uint32_t>& grid_of_block,
+                               const PartitionConfig& config, const wrap::GeosContext& geos, RunContext& ctx);
 
 } // namespace gridplan::partition
