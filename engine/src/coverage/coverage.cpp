@@ -401,8 +401,21 @@ private:
             return m_geos.own(GEOSBuffer_r(m_geos.handle(), p.get(), m_config.service_area_buffer_m, 8), "buffer");
         }
         wrap::GeomPtr lines = m_geos.collection(GEOS_MULTILINESTRING, pieces);
-        wrap::GeomPtr area =
-            m_geos.own(GEOSBuffer_r(m_geos.handle(), lines.get(), m_config.service_area_buffer_m, 4), "buffer");
+        // Fewer, simpler lines buffer much faster; simplifying by a fifth of the buffer
+        // width moves the area's edge by at most that much.
+        lines = m_geos.own(GEOSLineMerge_r(m_geos.handle(), lines.get()), "merge reached edges");
+        lines = m_geos.own(GEOSSimplify_r(m_geos.handle(), lines.get(), 0.2 * m_config.service_area_buffer_m), "simplify reached edges");
+        // Buffer each line on its own (cheap), then one cascaded union:
+        // much faster than buffering the whole network at once.
+        std::vector<wrap::GeomPtr> tubes;
+        const int n = m_geos.num_geometries(lines.get());
+        for (int i = 0; i < n; ++i) {
+            tubes.push_back(m_geos.own(GEOSBuffer_r(m_geos.handle(), GEOSGetGeometryN_r(m_geos.handle(), lines.get(), i),
+                                                    m_config.service_area_buffer_m, 2),
+                                       "buffer"));
+        }
+        wrap::GeomPtr all = m_geos.collection(GEOS_GEOMETRYCOLLECTION, tubes);
+        wrap::GeomPtr area = m_geos.own(GEOSUnaryUnion_r(m_geos.handle(), all.get()), "union of buffers");
         if (!m_geos.is_valid(area.get())) {
             int dropped = 0;
             area = m_geos.make_valid_polygonal(area.get(), dropped);
