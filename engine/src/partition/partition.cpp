@@ -99,7 +99,7 @@ constexpr std::array<double, barrier_class_count> cut_cost{1.0, 1.0, 0.6, 0.25, 
 /// Penalty (metres of walk) for growing a grid across a barrier of each class.
 constexpr std::array<double, barrier_class_count> cross_penalty{0.0, 0.0, 80.0, 300.0, 800.0};
 
-constexpr double weight_band = 3.0;     // per household outside the band
+constexpr double weight_band = 10.0;    // per household outside the band
 constexpr double weight_target = 0.2;   // per household away from the target
 constexpr double weight_walk = 1.0;     // per household beyond the walk radius
 constexpr double weight_edge = 0.5;     // per metre of cut edge (times its class cost)
@@ -590,7 +590,15 @@ private:
             std::uint32_t centre;  // existing centre anchoring it, or no_index
         };
         std::vector<Seed> seeds;
-        // Existing centres first, spread out: farthest-first from the heaviest-area one.
+        // Existing centres first, spread out farthest-first; a centre too close to one
+        // already chosen (badly placed, clustered) anchors no grid of its own.
+        double component_area = 0.0;
+        for (const auto a : atoms) {
+            for (const auto b : m_atoms[a].blocks) {
+                component_area += m_blocks.blocks[b].area_m2;
+            }
+        }
+        const double min_spacing = 0.6 * std::sqrt(component_area / std::max(k, 1));
         std::vector<std::uint32_t> pool = centres;
         while (static_cast<int>(seeds.size()) < k && !pool.empty()) {
             std::size_t pick = 0;
@@ -609,6 +617,13 @@ private:
                 }
             }
             const auto& p = m_district.centres[pool[pick]];
+            double nearest = unreachable;
+            for (const auto& s : seeds) {
+                nearest = std::min(nearest, std::hypot(p.x - s.x, p.y - s.y));
+            }
+            if (nearest < min_spacing) {
+                break;  // farthest-first: every remaining centre is at least this close
+            }
             seeds.push_back({p.x, p.y, pool[pick]});
             pool.erase(pool.begin() + static_cast<std::ptrdiff_t>(pick));
         }
