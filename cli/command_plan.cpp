@@ -135,7 +135,11 @@ public:
             io::SourceSpec s;
             s.path = m_nest;
             s.config_key = "--nest-within";
-            nests = io::read_polygon_layer(s, "", district.working_crs, geos, ctx);
+            cfg.nest_within = s;
+        }
+        if (cfg.nest_within) {
+            nests = io::read_polygon_layer(*cfg.nest_within, "", district.working_crs, geos, ctx);
+            out.protect({cfg.nest_within->path});
         }
         const auto t_read = clock::now();
         const blocks::BlocksResult blocks = blocks::build_blocks(district, cfg.blocks, geos, ctx);

@@ -188,7 +188,8 @@ ProjectConfig load_project_config(const std::string& path) {
     const nlohmann::json root = read_json_file(path);
     const ConfigNode node{root, "", path};
     node.expect_object({"name", "description", "crs", "boundary", "barriers", "water", "households", "centres",
-                        "facilities", "units", "unit_areas", "blocks", "network", "coverage", "plan", "output"});
+                        "facilities", "units", "unit_areas", "nest_within", "blocks", "network", "coverage", "plan",
+                        "output"});
     const std::string base_dir = fs::path{path}.parent_path().string();
 
     ProjectConfig c;
@@ -297,6 +298,9 @@ ProjectConfig load_project_config(const std::string& path) {
                 }
             }
         }
+    }
+    if (node.has("nest_within")) {
+        c.nest_within = parse_source(node.child("nest_within"), source_keys, base_dir);
     }
     if (node.has("plan")) {
         const ConfigNode n = node.child("plan");

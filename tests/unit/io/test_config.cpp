@@ -26,6 +26,9 @@ TEST_CASE("a config with comments, paths relative to its folder", "[io][config]"
   "water": ["water.geojson"],
   "households": {"path": "hh.geojson", "count_field": "n"},
   "blocks": {"min_area_m2": 150},
+  "nest_within": {"path": "streets.gpkg", "layer": "offices"},
+  "plan": {"households_per_grid": 5000, "tolerance": 0.1, "seed": 7, "code_prefix": "370705"},
+  "coverage": {"preset": "gb50180", "service_radius_min": {"medical": 12}},
   "output": {"format": "gpkg", "crs": "EPSG:4549", "precision": 6}
 })");
     const auto c = config::load_project_config((dir / "district.json").string());
@@ -48,6 +51,16 @@ TEST_CASE("a config with comments, paths relative to its folder", "[io][config]"
     CHECK(c.district.water.at(0).path == (dir / "water.geojson").string());
     CHECK(c.district.households->count_field == "n");
     CHECK(c.blocks.min_area_m2 == 150.0);
+    REQUIRE(c.nest_within);
+    CHECK(c.nest_within->path == (dir / "streets.gpkg").string());
+    CHECK(c.nest_within->layer == "offices");
+    CHECK(c.plan.households_per_grid == 5000.0);
+    CHECK(c.plan.tolerance == 0.1);
+    CHECK(c.plan.seed == 7);
+    CHECK(c.plan.code_prefix == "370705");
+    CHECK(c.coverage.speed_kmh == 3.0);  // the gb50180 preset
+    CHECK(c.coverage.service_radius_m(Service::medical) == Approx(12 * 50.0));
+    CHECK(c.coverage.service_radius_m(Service::childcare) == Approx(5 * 50.0));
     CHECK(c.output.format == "gpkg");
     CHECK(c.output.precision == 6);
 }

@@ -7,6 +7,7 @@
 #include "gridplan/partition/partition.hpp"
 #include "gridplan/io/district.hpp"
 
+#include <optional>
 #include <string>
 
 namespace gridplan::config {
@@ -28,6 +29,8 @@ struct ProjectConfig {
     blocks::BlocksConfig blocks;
     coverage::CoverageConfig coverage;  ///< includes the walking network's settings
     partition::PartitionConfig plan;
+    /// Polygons (sub-districts, street offices) that no grid may cross.
+    std::optional<io::SourceSpec> nest_within;
     OutputConfig output;
 };
 
