@@ -15,6 +15,11 @@ packages=(
   time
 )
 
+# scripts/bench.sh passes --bench: METIS for the baseline comparison.
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(libmetis-dev)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
