@@ -8,6 +8,7 @@ std::vector<std::unique_ptr<Command>> make_commands() {
     commands.push_back(make_plan_command());
     commands.push_back(make_blocks_command());
     commands.push_back(make_coverage_command());
+    commands.push_back(make_synth_command());
     return commands;
 }
 
