@@ -1,5 +1,6 @@
 // gridplan coverage: who reaches a community service centre, and each service, on foot.
 #include "command.hpp"
+#include "district_options.hpp"
 #include "terminal.hpp"
 
 #include "gridplan/config/project.hpp"
@@ -40,12 +41,7 @@ public:
     }
 
     void setup(CLI::App& app) override {
-        app.add_option("config", m_config, "District config (JSON, comments allowed)");
-        app.add_option("--osm", m_osm, "Read everything from an OpenStreetMap extract (.osm.pbf)");
-        app.add_option("--boundary", m_boundary, "With --osm: a polygon file, admin:NAME or admin_level:N");
-        app.add_option("--osm-tags", m_osm_tags, "With --osm: tag mapping file (default: built-in data/osm/tags.json)");
-        app.add_option("--households", m_households, "Household points layer (overrides the config's)");
-        app.add_option("--count-field", m_count_field, "With --households: field holding the household count");
+        m_district.add_to(app);
         app.add_option("--centres", m_centres, "Community service centres layer (overrides the config's)");
         app.add_option("--grids", m_grids, "Grid polygons to report coverage for (field grid_id, else the feature id)");
         app.add_option("--suggest", m_suggest, "Propose N new centre sites covering the most uncovered households");
@@ -56,19 +52,10 @@ public:
         app.add_option("--preset", m_preset, "gb50180: 10 minutes = 500 m, 5- and 15-minute services");
         app.add_option("--radius-min", m_radius, "Walk radius in minutes (default 10)");
         app.add_option("--speed-kmh", m_speed, "Walking speed in km/h (default 4.8)");
-        app.add_option("--out,-o", m_out, "Output directory (created if missing)")->required();
-        app.add_option("--format,-f", m_format, "Output format: geojson (default), gpkg, shp or a GDAL vector driver");
-        app.add_option("--output-crs", m_output_crs, "CRS of non-GeoJSON outputs (default: the boundary input's CRS)");
-        app.add_option("--crs", m_crs, "Working metric CRS (default: UTM zone of the district centroid)");
     }
 
     void check() override {
-        if (m_config.empty() == m_osm.empty()) {
-            throw UsageError{"coverage: give either CONFIG.json or --osm FILE (run 'gridplan help coverage')"};
-        }
-        if (!m_config.empty() && (!m_boundary.empty() || !m_osm_tags.empty())) {
-            throw UsageError{"coverage: --boundary and --osm-tags go with --osm; a config names its own boundary"};
-        }
+        m_district.check(name());
         if (m_suggest && m_target) {
             throw UsageError{"coverage: give either --suggest N or --target SHARE, not both"};
         }
@@ -85,27 +72,12 @@ public:
         const auto t0 = clock::now();
         RunContext ctx = make_run_context(common);
 
-        config::ProjectConfig cfg;
-        if (!m_config.empty()) {
-            cfg = config::load_project_config(m_config);
-        } else {
-            cfg.district = io::osm_district_spec(m_osm, m_boundary, m_osm_tags);
-        }
-        if (!m_households.empty()) {
-            io::HouseholdSpec h;
-            h.source.path = m_households;
-            h.source.config_key = "--households";
-            h.count_field = m_count_field.value_or("");
-            cfg.district.households = h;
-        }
+        config::ProjectConfig cfg = m_district.load();
         if (!m_centres.empty()) {
             io::FeatureLayerSpec c;
             c.source.path = m_centres;
             c.source.config_key = "--centres";
             cfg.district.centres = c;
-        }
-        if (!m_crs.empty()) {
-            cfg.district.working_crs = m_crs;
         }
         coverage::CoverageConfig cov = m_preset == "gb50180" ? coverage::CoverageConfig::gb50180() : cfg.coverage;
         if (m_radius) {
@@ -119,22 +91,10 @@ public:
         suggest.sites = m_suggest.value_or(0);
         suggest.target_share = m_target.value_or(0.0);
         suggest.validate();
-        if (!m_format.empty()) {
-            cfg.output.format = m_format;
-        }
-        if (!m_output_crs.empty()) {
-            cfg.output.crs = m_output_crs;
-        }
-        cfg.output.validate();
-        io::OutputOptions out_options;
-        out_options.format = io::OutputFormat::from_name(cfg.output.format);
-        out_options.coordinate_precision = cfg.output.precision;
-        if (!cfg.output.crs.empty()) {
-            out_options.crs = crs::Crs::from_user_input(cfg.output.crs);
-        }
+        io::OutputOptions out_options = m_district.output_options(cfg);
 
         wrap::GeosContext geos;
-        io::OutputDir out{m_out};
+        io::OutputDir out{m_district.out()};
 
         const io::District district = io::read_district(cfg.district, geos, ctx);
         if (district.households.empty()) {
@@ -163,16 +123,7 @@ public:
             district, net, district.centres, district.facilities, cov, suggest, geos, ctx);
         const auto t_cov = clock::now();
 
-        if (out_options.crs.empty()) {
-            out_options.crs = district.input_crs;
-        }
-        if (district.from_osm) {
-            out_options.description = "Contains data © OpenStreetMap contributors, ODbL 1.0";
-        }
-        out.protect(district.input_files);
-        if (!m_config.empty()) {
-            out.protect({m_config});
-        }
+        m_district.finish(out_options, out, district);
         coverage::write_coverage(result, district, cov, district.centres, district.facilities, grids, out,
                                  out_options, geos, ctx);
         out.commit();
@@ -184,10 +135,6 @@ public:
     }
 
 private:
-    static std::string seconds(std::chrono::steady_clock::duration d) {
-        return format_fixed(std::chrono::duration<double>(d).count(), 2) + " s";
-    }
-
     static void print_summary(const coverage::CoverageResult& r, const coverage::CoverageConfig& cov,
                               const io::District& d, const io::OutputDir& out) {
         const auto& s = r.summary;
@@ -217,12 +164,7 @@ private:
         }
     }
 
-    std::string m_config;
-    std::string m_osm;
-    std::string m_boundary;
-    std::string m_osm_tags;
-    std::string m_households;
-    std::optional<std::string> m_count_field;
+    DistrictOptions m_district;
     std::string m_centres;
     std::string m_grids;
     std::optional<int> m_suggest;
@@ -231,10 +173,6 @@ private:
     std::string m_preset;
     std::optional<double> m_radius;
     std::optional<double> m_speed;
-    std::string m_out;
-    std::string m_format;
-    std::string m_output_crs;
-    std::string m_crs;
 };
 
 } // namespace

@@ -1,5 +1,6 @@
 // gridplan plan: the main job. Blocks, walking network, grids.
 #include "command.hpp"
+#include "district_options.hpp"
 #include "terminal.hpp"
 
 #include "gridplan/blocks/blocks.hpp"
@@ -40,12 +41,7 @@ public:
     }
 
     void setup(CLI::App& app) override {
-        app.add_option("config", m_config, "District config (JSON, comments allowed)");
-        app.add_option("--osm", m_osm, "Read everything from an OpenStreetMap extract (.osm.pbf)");
-        app.add_option("--boundary", m_boundary, "With --osm: a polygon file, admin:NAME or admin_level:N");
-        app.add_option("--osm-tags", m_osm_tags, "With --osm: tag mapping file (default: built-in data/osm/tags.json)");
-        app.add_option("--households", m_households, "Household points layer (overrides the config's)");
-        app.add_option("--count-field", m_count_field, "With --households: field holding the household count");
+        m_district.add_to(app);
         app.add_option("--households-per-grid", m_target, "Target households per grid (default 6000)");
         app.add_option("--tolerance", m_tolerance, "Band around the target, as a share (default 0.15: 5,100-6,900)");
         app.add_option("--grids", m_grids, "Fixed number of grids (default: round(total / target))");
@@ -55,19 +51,10 @@ public:
         app.add_option("--seed", m_seed, "Random seed (default 1); same seed, same plan");
         app.add_option("--code-prefix", m_code_prefix, "Administrative prefix of grid codes, e.g. 370705");
         app.add_option("--nest-within", m_nest, "Polygons (street offices) no grid may cross");
-        app.add_option("--out,-o", m_out, "Output directory (created if missing)")->required();
-        app.add_option("--format,-f", m_format, "Output format: geojson (default), gpkg, shp or a GDAL vector driver");
-        app.add_option("--output-crs", m_output_crs, "CRS of non-GeoJSON outputs (default: the boundary input's CRS)");
-        app.add_option("--crs", m_crs, "Working metric CRS (default: UTM zone of the district centroid)");
     }
 
     void check() override {
-        if (m_config.empty() == m_osm.empty()) {
-            throw UsageError{"plan: give either CONFIG.json or --osm FILE (run 'gridplan help plan')"};
-        }
-        if (!m_config.empty() && (!m_boundary.empty() || !m_osm_tags.empty())) {
-            throw UsageError{"plan: --boundary and --osm-tags go with --osm; a config names its own boundary"};
-        }
+        m_district.check(name());
         if (!m_preset.empty() && m_preset != "gb50180") {
             throw UsageError{"plan: unknown --preset '" + m_preset + "' (known: gb50180)"};
         }
@@ -77,22 +64,7 @@ public:
         using clock = std::chrono::steady_clock;
         const auto t0 = clock::now();
         RunContext ctx = make_run_context(common);
-        config::ProjectConfig cfg;
-        if (!m_config.empty()) {
-            cfg = config::load_project_config(m_config);
-        } else {
-            cfg.district = io::osm_district_spec(m_osm, m_boundary, m_osm_tags);
-        }
-        if (!m_households.empty()) {
-            io::HouseholdSpec h;
-            h.source.path = m_households;
-            h.source.config_key = "--households";
-            h.count_field = m_count_field.value_or("");
-            cfg.district.households = h;
-        }
-        if (!m_crs.empty()) {
-            cfg.district.working_crs = m_crs;
-        }
+        config::ProjectConfig cfg = m_district.load();
         partition::PartitionConfig plan = m_preset == "gb50180" ? partition::PartitionConfig::gb50180() : cfg.plan;
         if (m_target) {
             plan.households_per_grid = *m_target;
@@ -113,22 +85,10 @@ public:
             plan.code_prefix = *m_code_prefix;
         }
         plan.validate();
-        if (!m_format.empty()) {
-            cfg.output.format = m_format;
-        }
-        if (!m_output_crs.empty()) {
-            cfg.output.crs = m_output_crs;
-        }
-        cfg.output.validate();
-        io::OutputOptions out_options;
-        out_options.format = io::OutputFormat::from_name(cfg.output.format);
-        out_options.coordinate_precision = cfg.output.precision;
-        if (!cfg.output.crs.empty()) {
-            out_options.crs = crs::Crs::from_user_input(cfg.output.crs);
-        }
+        io::OutputOptions out_options = m_district.output_options(cfg);
 
         wrap::GeosContext geos;
-        io::OutputDir out{m_out};
+        io::OutputDir out{m_district.out()};
         const io::District district = io::read_district(cfg.district, geos, ctx);
         std::vector<io::PolygonFeature> nests;
         if (!m_nest.empty()) {
@@ -148,16 +108,7 @@ public:
         const auto t_net = clock::now();
         const partition::PlanResult result = partition::plan_grids(district, blocks, net, nests, plan, geos, ctx);
         const auto t_plan = clock::now();
-        if (out_options.crs.empty()) {
-            out_options.crs = district.input_crs;
-        }
-        if (district.from_osm) {
-            out_options.description = "Contains data © OpenStreetMap contributors, ODbL 1.0";
-        }
-        out.protect(district.input_files);
-        if (!m_config.empty()) {
-            out.protect({m_config});
-        }
+        m_district.finish(out_options, out, district);
         partition::write_plan(result, blocks, district, plan, out, out_options, geos, ctx);
         out.commit();
         const auto t_write = clock::now();
@@ -187,16 +138,7 @@ public:
     }
 
 private:
-    static std::string seconds(std::chrono::steady_clock::duration d) {
-        return format_fixed(std::chrono::duration<double>(d).count(), 2) + " s";
-    }
-
-    std::string m_config;
-    std::string m_osm;
-    std::string m_boundary;
-    std::string m_osm_tags;
-    std::string m_households;
-    std::optional<std::string> m_count_field;
+    DistrictOptions m_district;
     std::optional<double> m_target;
     std::optional<double> m_tolerance;
     std::optional<int> m_grids;
@@ -206,10 +148,6 @@ private:
     std::optional<std::uint64_t> m_seed;
     std::optional<std::string> m_code_prefix;
     std::string m_nest;
-    std::string m_out;
-    std::string m_format;
-    std::string m_output_crs;
-    std::string m_crs;
 };
 
 } // namespace

@@ -1,0 +1,94 @@
+#include "district_options.hpp"
+
+#include "gridplan/core/error.hpp"
+#include "gridplan/core/strings.hpp"
+
+namespace gridplan::cli {
+
+void DistrictOptions::add_to(CLI::App& app) {
+    app.add_option("config", m_config, "District config (JSON, comments allowed)");
+    app.add_option("--osm", m_osm, "Read the district from an OpenStreetMap extract (.osm.pbf)");
+    app.add_option("--boundary", m_boundary,
+                   "With --osm: the district, as a polygon file, admin:NAME or admin_level:N "
+                   "(default: an admin boundary enclosing the data, else the barriers' convex hull)");
+    app.add_option("--osm-tags", m_osm_tags, "With --osm: tag mapping file (default: built-in data/osm/tags.json)");
+    app.add_option("--households", m_households, "Household points layer (overrides the config's)");
+    app.add_option("--count-field", m_count_field, "With --households: field holding the household count");
+    app.add_option("--out,-o", m_out, "Output directory (created if missing)")->required();
+    app.add_option("--format,-f", m_format, "Output format: geojson (default), gpkg, shp or a GDAL vector driver");
+    app.add_option("--output-crs", m_output_crs,
+                   "CRS of non-GeoJSON outputs, e.g. EPSG:4549 (default: the boundary input's CRS)");
+    app.add_option("--crs", m_crs, "Working metric CRS (default: UTM zone of the district centroid)");
+    app.add_option("--precision", m_precision, "Decimals of GeoJSON coordinates (default 7)");
+}
+
+void DistrictOptions::check(const std::string& command) const {
+    if (m_config.empty() == m_osm.empty()) {
+        throw UsageError{command + ": give either CONFIG.json or --osm FILE (run 'gridplan help " + command + "')"};
+    }
+    if (!m_config.empty() && (!m_boundary.empty() || !m_osm_tags.empty())) {
+        throw UsageError{command + ": --boundary and --osm-tags go with --osm; a config names its own boundary"};
+    }
+    if (m_count_field && m_households.empty()) {
+        throw UsageError{command + ": --count-field goes with --households"};
+    }
+}
+
+config::ProjectConfig DistrictOptions::load() const {
+    config::ProjectConfig cfg;
+    if (!m_config.empty()) {
+        cfg = config::load_project_config(m_config);
+    } else {
+        cfg.district = io::osm_district_spec(m_osm, m_boundary, m_osm_tags);
+    }
+    if (!m_households.empty()) {
+        io::HouseholdSpec h;
+        h.source.path = m_households;
+        h.source.config_key = "--households";
+        h.count_field = m_count_field.value_or("");
+        cfg.district.households = h;
+    }
+    if (!m_crs.empty()) {
+        cfg.district.working_crs = m_crs;
+    }
+    return cfg;
+}
+
+io::OutputOptions DistrictOptions::output_options(config::ProjectConfig& cfg) const {
+    if (!m_format.empty()) {
+        cfg.output.format = m_format;
+    }
+    if (!m_output_crs.empty()) {
+        cfg.output.crs = m_output_crs;
+    }
+    if (m_precision) {
+        cfg.output.precision = *m_precision;
+    }
+    cfg.output.validate();
+    io::OutputOptions options;
+    options.format = io::OutputFormat::from_name(cfg.output.format);
+    options.coordinate_precision = cfg.output.precision;
+    if (!cfg.output.crs.empty()) {
+        options.crs = crs::Crs::from_user_input(cfg.output.crs);
+    }
+    return options;
+}
+
+void DistrictOptions::finish(io::OutputOptions& options, io::OutputDir& out, const io::District& district) const {
+    if (options.crs.empty()) {
+        options.crs = district.input_crs;
+    }
+    if (district.from_osm) {
+        options.description = "Contains data © OpenStreetMap contributors, ODbL 1.0";
+    }
+    out.protect(district.input_files);
+    if (!m_config.empty()) {
+        out.protect({m_config});
+    }
+}
+
+std::string seconds(std::chrono::steady_clock::duration d) {
+    return format_fixed(std::chrono::duration<double>(d).count(), 2) + " s";
+}
+
+} // namespace gridplan::cli

@@ -1,0 +1,52 @@
+#pragma once
+// The options every district command shares (blocks, coverage, plan): where the district
+// comes from (a config or an OSM extract), household overrides, the working CRS, and the
+// output directory, format and CRS. Maps them onto the config structs; no I/O in setup.
+
+#include "gridplan/config/project.hpp"
+#include "gridplan/io/district.hpp"
+#include "gridplan/io/output.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace gridplan::cli {
+
+class DistrictOptions {
+public:
+    /// Registers the options on a subcommand.
+    void add_to(CLI::App& app);
+    /// Option combinations; throws UsageError naming `command`.
+    void check(const std::string& command) const;
+    /// The project config (from the file, or the OSM shortcut) with the overrides applied.
+    config::ProjectConfig load() const;
+    /// Output format and CRS from the config and the overrides (validated).
+    io::OutputOptions output_options(config::ProjectConfig& cfg) const;
+    /// Defaults that need the district: the boundary input's CRS and the OSM attribution;
+    /// and the inputs the output directory must never overwrite.
+    void finish(io::OutputOptions& options, io::OutputDir& out, const io::District& district) const;
+
+    const std::string& out() const noexcept { return m_out; }
+    bool from_config() const noexcept { return !m_config.empty(); }
+
+private:
+    std::string m_config;
+    std::string m_osm;
+    std::string m_boundary;
+    std::string m_osm_tags;
+    std::string m_households;
+    std::optional<std::string> m_count_field;
+    std::string m_crs;
+    std::string m_out;
+    std::string m_format;
+    std::string m_output_crs;
+    std::optional<int> m_precision;
+};
+
+/// "1.23 s"
+std::string seconds(std::chrono::steady_clock::duration d);
+
+} // namespace gridplan::cli
