@@ -3,6 +3,7 @@
 #include "blocks/detail/adjacency.hpp"
 #include "gridplan/core/error.hpp"
 #include "gridplan/core/strings.hpp"
+#include "gridplan/core/union_find.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -94,21 +95,6 @@ struct Face {
     std::string water_name;
 };
 
-class UnionFind {
-public:
-    explicit UnionFind(std::size_t n) : m_parent(n) { std::iota(m_parent.begin(), m_parent.end(), 0U); }
-    std::uint32_t find(std::uint32_t x) {
-        while (m_parent[x] != x) {
-            m_parent[x] = m_parent[m_parent[x]];
-            x = m_parent[x];
-        }
-        return x;
-    }
-    void attach(std::uint32_t child_root, std::uint32_t parent_root) { m_parent[child_root] = parent_root; }
-
-private:
-    std::vector<std::uint32_t> m_parent;
-};
 
 class BlockBuilder {
 public:

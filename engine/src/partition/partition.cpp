@@ -2,6 +2,7 @@
 
 #include "gridplan/core/error.hpp"
 #include "gridplan/core/strings.hpp"
+#include "gridplan/core/union_find.hpp"
 
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
@@ -71,27 +72,6 @@ private:
     std::uint64_t m_state;
 };
 
-class UnionFind {
-public:
-    explicit UnionFind(std::size_t n) : m_parent(n) { std::iota(m_parent.begin(), m_parent.end(), 0U); }
-    std::uint32_t find(std::uint32_t x) {
-        while (m_parent[x] != x) {
-            m_parent[x] = m_parent[m_parent[x]];
-            x = m_parent[x];
-        }
-        return x;
-    }
-    void unite(std::uint32_t a, std::uint32_t b) {
-        a = find(a);
-        b = find(b);
-        if (a != b) {
-            m_parent[std::max(a, b)] = std::min(a, b);
-        }
-    }
-
-private:
-    std::vector<std::uint32_t> m_parent;
-};
 
 /// Cost of cutting a metre of grid edge along a barrier of each class: edges should
 /// follow rivers and roads, and an alley through a compound is the last resort.

@@ -1,6 +1,7 @@
 #include "synth/detail/geometry.hpp"
 
 #include "gridplan/core/error.hpp"
+#include "gridplan/core/union_find.hpp"
 
 #include <algorithm>
 #include <array>
@@ -231,30 +232,6 @@ struct NodeLoc {
     bool vertex;
 };
 
-class UnionFind {
-public:
-    std::uint32_t add() {
-        m_parent.push_back(static_cast<std::uint32_t>(m_parent.size()));
-        return m_parent.back();
-    }
-    std::uint32_t find(std::uint32_t x) {
-        while (m_parent[x] != x) {
-            m_parent[x] = m_parent[m_parent[x]];
-            x = m_parent[x];
-        }
-        return x;
-    }
-    void unite(std::uint32_t a, std::uint32_t b) {
-        a = find(a);
-        b = find(b);
-        if (a != b) {
-            m_parent[std::max(a, b)] = std::min(a, b);
-        }
-    }
-
-private:
-    std::vector<std::uint32_t> m_parent;
-};
 
 std::uint64_t cell_key(std::int64_t ix, std::int64_t iy) {
     return (static_cast<std::uint64_t>(ix + (std::int64_t{1} << 31)) << 32) |
