@@ -98,6 +98,50 @@ double weighted_percentile(std::vector<std::pair<double, std::int64_t>> values, 
     return values.back().first;
 }
 
+Summary summarise(const io::District& district, const std::vector<HouseholdCoverage>& cover,
+                  const CoverageConfig& config, const std::vector<std::size_t>* only) {
+    Summary s;
+    const double radius = config.radius_m();
+    std::vector<std::pair<double, std::int64_t>> minutes;
+    auto add = [&](std::size_t i) {
+        const auto& h = cover[i];
+        const std::int64_t n = district.households[i].count;
+        s.households += n;
+        if (!h.on_network) {
+            s.off_network += n;
+        }
+        if (!std::isfinite(h.centre_m)) {
+            s.unreachable += n;
+        } else {
+            minutes.emplace_back(h.centre_m / config.metres_per_minute(), n);
+            if (h.centre_m <= radius) {
+                s.within_radius_any += n;
+            }
+        }
+        bool all = true;
+        for (const Service sv : all_services) {
+            const auto k = static_cast<std::size_t>(sv);
+            const bool ok = h.service_m[k] <= config.service_radius_m(sv);
+            s.within_radius_by_service[k] += ok ? n : 0;
+            all = all && ok;
+        }
+        s.all_services += all ? n : 0;
+    };
+    if (only != nullptr) {
+        for (const auto i : *only) {
+            add(i);
+        }
+    } else {
+        for (std::size_t i = 0; i < cover.size(); ++i) {
+            add(i);
+        }
+    }
+    s.walk_min_p50 = weighted_percentile(minutes, 0.5);
+    s.walk_min_p90 = weighted_percentile(minutes, 0.9);
+    s.walk_min_p99 = weighted_percentile(minutes, 0.99);
+    return s;
+}
+
 namespace {
 
 using PointTree = bgi::rtree<std::pair<BPoint, std::uint32_t>, bgi::rstar<16>>;
@@ -283,37 +327,7 @@ private:
     }
 
     Summary summarise(const std::vector<HouseholdCoverage>& cover) const {
-        Summary s;
-        const double radius = m_config.radius_m();
-        std::vector<std::pair<double, std::int64_t>> minutes;
-        for (std::size_t i = 0; i < cover.size(); ++i) {
-            const auto& h = cover[i];
-            const std::int64_t n = m_district.households[i].count;
-            s.households += n;
-            if (!h.on_network) {
-                s.off_network += n;
-            }
-            if (!std::isfinite(h.centre_m)) {
-                s.unreachable += n;
-            } else {
-                minutes.emplace_back(h.centre_m / m_config.metres_per_minute(), n);
-                if (h.centre_m <= radius) {
-                    s.within_radius_any += n;
-                }
-            }
-            bool all = true;
-            for (const Service sv : all_services) {
-                const auto k = static_cast<std::size_t>(sv);
-                const bool ok = h.service_m[k] <= m_config.service_radius_m(sv);
-                s.within_radius_by_service[k] += ok ? n : 0;
-                all = all && ok;
-            }
-            s.all_services += all ? n : 0;
-        }
-        s.walk_min_p50 = weighted_percentile(minutes, 0.5);
-        s.walk_min_p90 = weighted_percentile(minutes, 0.9);
-        s.walk_min_p99 = weighted_percentile(minutes, 0.99);
-        return s;
+        return coverage::summarise(m_district, cover, m_config);
     }
 
     /// Households within `limit` of a snapped point, by single-source search.

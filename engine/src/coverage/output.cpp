@@ -101,39 +101,14 @@ nlohmann::json coverage_json(const CoverageResult& r, const io::District& distri
     nlohmann::json per_grid = nlohmann::json::array();
     if (!grids.empty()) {
         const std::vector<int> grid = grid_of_households(district, grids, geos);
-        std::vector<std::vector<HouseholdCoverage>> cover(grids.size());
         std::vector<std::vector<std::size_t>> index(grids.size());
         for (std::size_t i = 0; i < grid.size(); ++i) {
             if (grid[i] >= 0) {
                 index[static_cast<std::size_t>(grid[i])].push_back(i);
             }
         }
-        const double radius = config.radius_m();
         for (std::size_t g = 0; g < grids.size(); ++g) {
-            Summary s;
-            std::vector<std::pair<double, std::int64_t>> minutes;
-            for (const auto i : index[g]) {
-                const auto& h = r.households[i];
-                const std::int64_t n = district.households[i].count;
-                s.households += n;
-                if (!std::isfinite(h.centre_m)) {
-                    s.unreachable += n;
-                } else {
-                    minutes.emplace_back(h.centre_m / config.metres_per_minute(), n);
-                    s.within_radius_any += h.centre_m <= radius ? n : 0;
-                }
-                bool all = true;
-                for (const Service sv : all_services) {
-                    const auto k = static_cast<std::size_t>(sv);
-                    const bool ok = h.service_m[k] <= config.service_radius_m(sv);
-                    s.within_radius_by_service[k] += ok ? n : 0;
-                    all = all && ok;
-                }
-                s.all_services += all ? n : 0;
-            }
-            s.walk_min_p50 = weighted_percentile(minutes, 0.5);
-            s.walk_min_p90 = weighted_percentile(minutes, 0.9);
-            s.walk_min_p99 = weighted_percentile(minutes, 0.99);
+            const Summary s = summarise(district, r.households, config, &index[g]);
             nlohmann::json gj = summary_json(s);
             gj["grid_id"] = grids[g].id;
             per_grid.push_back(gj);

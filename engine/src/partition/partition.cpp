@@ -528,31 +528,39 @@ private:
     /// The atom each existing centre stands in (no_index outside every block).
     void locate_centres() {
         m_centre_atom.assign(m_district.centres.size(), no_index);
-        {
-            std::vector<std::pair<BBox, std::uint32_t>> boxes;
-            for (std::uint32_t b = 0; b < m_blocks.blocks.size(); ++b) {
-                double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-                m_geos.bounds(m_blocks.blocks[b].geom.get(), x0, y0, x1, y1);
-                boxes.emplace_back(BBox{BPoint{x0, y0}, BPoint{x1, y1}}, b);
-            }
-            const bgi::rtree<std::pair<BBox, std::uint32_t>, bgi::rstar<16>> tree{boxes.begin(), boxes.end()};
-            for (std::uint32_t c = 0; c < m_district.centres.size(); ++c) {
-                const auto& p = m_district.centres[c];
-                wrap::GeomPtr pt = m_geos.point(p.x, p.y);
-                std::vector<std::uint32_t> candidates;
-                for (auto it = tree.qbegin(bgi::intersects(BPoint{p.x, p.y})); it != tree.qend(); ++it) {
-                    candidates.push_back(it->second);
-                }
-                std::sort(candidates.begin(), candidates.end());
-                for (const auto b : candidates) {
-                    if (m_geos.check_bool(GEOSIntersects_r(m_geos.handle(), m_blocks.blocks[b].geom.get(), pt.get()),
-                                          "centre")) {
-                        m_centre_atom[c] = m_atom_of_block[b];
-                        break;
-                    }
-                }
+        for (std::uint32_t c = 0; c < m_district.centres.size(); ++c) {
+            const std::uint32_t b = block_at(m_district.centres[c].x, m_district.centres[c].y);
+            if (b != no_index) {
+                m_centre_atom[c] = m_atom_of_block[b];
             }
         }
+    }
+
+    /// The block containing (x, y), the lowest id on shared edges; no_index outside all.
+    std::uint32_t block_at(double x, double y) {
+        const auto& blocks = m_blocks.blocks;
+        if (!m_block_tree_built) {
+            std::vector<std::pair<BBox, std::uint32_t>> boxes;
+            for (std::uint32_t b = 0; b < blocks.size(); ++b) {
+                double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+                m_geos.bounds(blocks[b].geom.get(), x0, y0, x1, y1);
+                boxes.emplace_back(BBox{BPoint{x0, y0}, BPoint{x1, y1}}, b);
+            }
+            m_block_tree = bgi::rtree<std::pair<BBox, std::uint32_t>, bgi::rstar<16>>{boxes.begin(), boxes.end()};
+            m_block_tree_built = true;
+        }
+        wrap::GeomPtr pt = m_geos.point(x, y);
+        std::vector<std::uint32_t> candidates;
+        for (auto it = m_block_tree.qbegin(bgi::intersects(BPoint{x, y})); it != m_block_tree.qend(); ++it) {
+            candidates.push_back(it->second);
+        }
+        std::sort(candidates.begin(), candidates.end());
+        for (const auto b : candidates) {
+            if (m_geos.check_bool(GEOSIntersects_r(m_geos.handle(), blocks[b].geom.get(), pt.get()), "point in block")) {
+                return b;
+            }
+        }
+        return no_index;
     }
 
     /// Household-weighted k-means on atom centroids, started from existing centres and
@@ -1019,6 +1027,8 @@ private:
     std::vector<Region> m_regions;
     std::vector<std::uint32_t> m_region_of;
     bool m_walkable_tree_built = false;
+    bool m_block_tree_built = false;
+    bgi::rtree<std::pair<BBox, std::uint32_t>, bgi::rstar<16>> m_block_tree;
     bgi::rtree<std::pair<BBox, std::uint32_t>, bgi::rstar<16>> m_walkable_tree;
     PlanResult m_result;
 };
@@ -1172,30 +1182,15 @@ PlanResult Planner::finish() {
     // Units: the grid of the block they stand in.
     out.grid_of_unit.assign(m_district.units.size(), GridId{});
     if (!m_district.units.empty()) {
-        std::vector<std::pair<BBox, std::uint32_t>> boxes;
-        for (std::uint32_t b = 0; b < blocks.size(); ++b) {
-            double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-            m_geos.bounds(blocks[b].geom.get(), x0, y0, x1, y1);
-            boxes.emplace_back(BBox{BPoint{x0, y0}, BPoint{x1, y1}}, b);
-        }
-        const bgi::rtree<std::pair<BBox, std::uint32_t>, bgi::rstar<16>> tree{boxes.begin(), boxes.end()};
         std::size_t outside = 0;
         for (std::size_t u = 0; u < m_district.units.size(); ++u) {
-            const auto& p = m_district.units[u];
-            wrap::GeomPtr pt = m_geos.point(p.x, p.y);
-            std::vector<std::uint32_t> candidates;
-            for (auto it = tree.qbegin(bgi::intersects(BPoint{p.x, p.y})); it != tree.qend(); ++it) {
-                candidates.push_back(it->second);
+            const std::uint32_t b = block_at(m_district.units[u].x, m_district.units[u].y);
+            if (b == no_index) {
+                ++outside;
+                continue;
             }
-            std::sort(candidates.begin(), candidates.end());
-            for (const auto b : candidates) {
-                if (m_geos.check_bool(GEOSIntersects_r(m_geos.handle(), blocks[b].geom.get(), pt.get()), "unit")) {
-                    out.grid_of_unit[u] = out.grid_of_block[b];
-                    ++out.grids[out.grid_of_block[b].value()].units;
-                    break;
-                }
-            }
-            outside += out.grid_of_unit[u].valid() ? 0 : 1;
+            out.grid_of_unit[u] = out.grid_of_block[b];
+            ++out.grids[out.grid_of_block[b].value()].units;
         }
         if (outside > 0) {
             m_ctx.log.warning(std::to_string(outside) + " units lie outside the district and belong to no grid");

@@ -103,6 +103,10 @@ CoverageResult compute_coverage(const io::District& district, const network::Wal
                                 const CoverageConfig& config, const SuggestConfig& suggest,
                                 const wrap::GeosContext& geos, RunContext& ctx);
 
+/// The figures over the households (all, or only those listed), as in coverage.json.
+Summary summarise(const io::District& district, const std::vector<HouseholdCoverage>& cover,
+                  const CoverageConfig& config, const std::vector<std::size_t>* only = nullptr);
+
 /// Household-weighted percentile (0..1) of finite values; unreachable if none.
 double weighted_percentile(std::vector<std::pair<double, std::int64_t>> values, double q);
 
