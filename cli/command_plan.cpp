@@ -4,6 +4,7 @@
 #include "terminal.hpp"
 
 #include "gridplan/blocks/blocks.hpp"
+#include "gridplan/coverage/coverage.hpp"
 #include "gridplan/config/project.hpp"
 #include "gridplan/core/error.hpp"
 #include "gridplan/core/strings.hpp"
@@ -19,6 +20,34 @@
 namespace gridplan::cli {
 
 namespace {
+
+double secs(std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+/// Each grid's share of households within the walk radius of every service (existing
+/// centres and facilities offering it), measured as `gridplan coverage` does.
+void add_service_coverage(partition::PlanResult& result, const io::District& district,
+                          const blocks::BlocksResult& blocks, const network::WalkNetwork& net,
+                          coverage::CoverageConfig config, const partition::PartitionConfig& plan,
+                          const wrap::GeosContext& geos, RunContext& ctx) {
+    config.radius_min = plan.walk_minutes;
+    config.speed_kmh = plan.speed_kmh;
+    config.with_service_areas = false;
+    const coverage::CoverageResult cover =
+        coverage::compute_coverage(district, net, district.centres, district.facilities, config, {}, geos, ctx);
+    std::vector<std::vector<std::size_t>> households_of(result.grids.size());
+    for (std::size_t i = 0; i < district.households.size(); ++i) {
+        const BlockId b = blocks.household_block[i];
+        if (b.valid()) {
+            households_of[result.grid_of_block[b.value()].value()].push_back(i);
+        }
+    }
+    for (auto& grid : result.grids) {
+        const coverage::Summary s = coverage::summarise(district, cover.households, config, &households_of[grid.id.value()]);
+        for (std::size_t k = 0; k < service_count; ++k) {
+            grid.service_share[k] = s.share(s.within_radius_by_service[k]);
+        }
+    }
+}
 
 class PlanCommand : public Command {
 public:
@@ -101,25 +130,51 @@ public:
             nests = io::read_polygon_layer(*cfg.nest_within, "", district.working_crs, geos, ctx);
             out.protect({cfg.nest_within->path});
         }
+        std::int64_t total = 0;
+        for (const auto& h : district.households) {
+            total += h.count;
+        }
+        if (total <= 0) {
+            const std::string where = cfg.district.households ? cfg.district.households->source.path
+                                                              : std::string{"(no household layer given)"};
+            throw InputError{"no households to plan grids for: give household points or buildings", where};
+        }
         const auto t_read = clock::now();
         const blocks::BlocksResult blocks = blocks::build_blocks(district, cfg.blocks, geos, ctx);
         const auto t_blocks = clock::now();
         const network::WalkNetwork net = network::build_network(district, cfg.coverage.network, geos, ctx);
         const auto t_net = clock::now();
-        const partition::PlanResult result = partition::plan_grids(district, blocks, net, nests, plan, geos, ctx);
+        partition::PlanResult result = partition::plan_grids(district, blocks, net, nests, plan, geos, ctx);
         const auto t_plan = clock::now();
+        add_service_coverage(result, district, blocks, net, cfg.coverage, plan, geos, ctx);
+        const auto t_cover = clock::now();
         m_district.finish(out_options, out, district);
         partition::write_plan(result, blocks, district, plan, out, out_options, geos, ctx);
-        out.commit();
         const auto t_write = clock::now();
+        partition::PlanRun run;
+        run.stage_seconds = {{"read", secs(t_read - t0)},          {"blocks", secs(t_blocks - t_read)},
+                             {"network", secs(t_net - t_blocks)},  {"plan", secs(t_plan - t_net)},
+                             {"coverage", secs(t_cover - t_plan)}, {"write", secs(t_write - t_cover)}};
+        run.input_files = district.input_files;
+        if (cfg.nest_within) {
+            run.input_files.push_back(cfg.nest_within->path);
+        }
+        out.write_text("plan.json", partition::plan_json(result, plan, district, run).dump(2) + "\n");
+        out.commit();
+        const auto t_end = clock::now();
         ctx.log.info("timings: read " + seconds(t_read - t0) + ", blocks " + seconds(t_blocks - t_read) +
-                     ", network " + seconds(t_net - t_blocks) + ", plan " + seconds(t_plan - t_net) + ", write " +
-                     seconds(t_write - t_plan));
+                     ", network " + seconds(t_net - t_blocks) + ", plan " + seconds(t_plan - t_net) + ", coverage " +
+                     seconds(t_cover - t_plan) + ", write " + seconds(t_end - t_cover));
         const auto& s = result.stats;
+        std::size_t conflicts = 0;
+        for (const auto& f : result.infeasible) {
+            conflicts += f.kind == "beyond_radius" || f.kind == "band_radius_conflict" ? 0 : 1;
+        }
         std::cout << "grids: " << result.grids.size() << " for " << s.households << " households (target "
                   << format_fixed(plan.households_per_grid, 0) << ", band " << format_fixed(plan.band_low(), 0) << "-"
                   << format_fixed(plan.band_high(), 0) << "): " << s.grids_in_band << " in the band, smallest "
-                  << s.min_households << ", largest " << s.max_households << "\n"
+                  << s.min_households << ", largest " << s.max_households << "; "
+                  << (result.grids.size() - s.grids_not_contiguous) << " contiguous\n"
                   << "within " << format_fixed(plan.walk_minutes, 0) << " minutes of the grid's centre: "
                   << format_fixed(100.0 * s.share_within_radius, 1) << "% of households\n"
                   << "grid edges on rivers " << format_fixed(100.0 * s.edge_share_by_class[4], 1) << "%, roads "
@@ -127,7 +182,10 @@ public:
                   << format_fixed(100.0 * s.edge_share_by_class[2], 1) << "%, alleys "
                   << format_fixed(100.0 * s.edge_share_by_class[1], 1) << "%; mean Polsby-Popper "
                   << format_fixed(s.mean_polsby_popper, 3) << "\n"
-                  << "centres: " << s.existing_centres_used << " existing, " << s.proposed_centres << " proposed\n";
+                  << "centres: " << s.existing_centres_used << " existing, " << s.proposed_centres << " proposed\n"
+                  << "infeasible: " << result.infeasible.size() << " entries in plan.json (" << conflicts
+                  << " on blocks or parts, the rest grids with households beyond the radius)\n"
+                  << "time: " << seconds(t_end - t0) << " (plan " << seconds(t_plan - t_net) << ")\n";
         if (district.from_osm) {
             std::cout << "data: © OpenStreetMap contributors (ODbL 1.0)\n";
         }

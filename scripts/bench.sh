@@ -83,6 +83,17 @@ for n in 250000 1000000; do
   fi
 done
 
+# --- plan --osm on the shared extracts, grids of 1,500 households ----------------------
+osm_plans=()
+for extract in liechtenstein-2015-07-27 harrisburg-2015-02; do
+  f=$osm_dir/$extract.osm.pbf
+  [ -f "$f" ] || continue
+  measure "gridplan plan --osm (1500 per grid): $extract" "" \
+    "$gridplan" plan --osm "$f" --households-per-grid 1500 --out "$tmp/plan-osm-$extract" -q
+  osm_plans+=("### $extract" "" '```' "$("$gridplan" plan --osm "$f" --households-per-grid 1500 \
+    --out "$tmp/plan-osm-$extract-summary" 2>/dev/null | grep -v '^wrote ')" '```' "")
+done
+
 mkdir -p "$root/bench"
 {
   echo "# gridplan benchmarks"
@@ -102,6 +113,12 @@ mkdir -p "$root/bench"
     echo "(unit outlines) whole; the baselines split them."
     echo
     echo "$baselines"
+  fi
+  if [ ${#osm_plans[@]} -gt 0 ]; then
+    echo
+    echo "## gridplan plan --osm, --households-per-grid 1500"
+    echo
+    printf '%s\n' "${osm_plans[@]}"
   fi
 } >"$root/bench/results.md"
 cat "$root/bench/results.md"

@@ -19,4 +19,4 @@ fi
 "$gridplan" coverage "$config" --out "$out/coverage" --grids "$out/plan/grids.geojson" -q
 echo
 echo "Open $out/plan/grids.geojson (with blocks.geojson and grid_edges.geojson) and"
-echo "$out/coverage/service_areas.geojson in QGIS; plan_summary.json and coverage.json hold the figures."
+echo "$out/coverage/service_areas.geojson in QGIS; plan.json and coverage.json hold the figures."

@@ -29,7 +29,8 @@ TEST_CASE("gridplan plan on the sample district", "[cli][plan]") {
         for (const char* key : {"grid_id", "code", "name", "households", "deviation_pct", "area_km2", "centre_id",
                                 "centre_proposed", "max_walk_min", "p90_walk_min", "share_within_radius",
                                 "polsby_popper", "edge_share_river", "edge_share_road", "edge_share_street",
-                                "edge_share_alley", "n_blocks", "n_units", "budget_yuan", "bounds_desc"}) {
+                                "edge_share_alley", "n_blocks", "n_units", "budget_yuan", "bounds_desc", "flags",
+                                "cov_medical", "cov_mediation"}) {
             INFO(key);
             CHECK(p.contains(key));
         }
@@ -55,18 +56,82 @@ TEST_CASE("gridplan plan on the sample district", "[cli][plan]") {
     for (const auto& f : edges["features"]) {
         CHECK(f["properties"]["grid_a"].get<int>() < f["properties"]["grid_b"].get<int>());
     }
-    const auto summary = nlohmann::json::parse(test::read_file(out / "plan_summary.json"));
-    CHECK(summary["grids"] == 5);
-    CHECK(summary["households"] == 14963);
+    const auto plan = nlohmann::json::parse(test::read_file(out / "plan.json"));
+    const auto& m = plan["metrics"];
+    std::set<std::string> keys;
+    for (const auto& [k, v] : m.items()) {
+        keys.insert(k);
+    }
+    CHECK(keys == std::set<std::string>{"grids", "households", "contiguous_share", "within_band_share",
+                                        "within_radius_share", "edge_share", "mean_polsby_popper",
+                                        "max_abs_deviation_pct", "infeasible"});
+    CHECK(m["grids"] == 5);
+    CHECK(m["households"] == 14963);
+    CHECK(m["contiguous_share"] == 1.0);
+    CHECK(m["infeasible"].is_array());
+    // Every grid with households beyond the radius is named, with the radius that reaches them.
+    std::size_t beyond = 0;
+    for (const auto& f : grids["features"]) {
+        beyond += f["properties"]["share_within_radius"].get<double>() < 1.0 ? 1 : 0;
+    }
+    std::size_t named = 0;
+    for (const auto& f : m["infeasible"]) {
+        if (f["kind"] == "beyond_radius" || f["kind"] == "band_radius_conflict") {
+            ++named;
+            CHECK_THAT(f["fix"].get<std::string>(), Catch::Contains("walk radius of"));
+        }
+    }
+    CHECK(named == beyond);
+    CHECK(plan["inputs"].size() == 5);  // boundary, roads, rivers, water, households
+    for (const auto& i : plan["inputs"]) {
+        CHECK(i["sha256"].get<std::string>().size() == 64);
+    }
+    CHECK(plan["runtime_s"].contains("plan"));
 
-    // Deterministic: the same inputs and seed give the same bytes.
+    // Deterministic: the same inputs and seed give the same bytes (plan.json: all but the
+    // run times).
     const auto again = dir / "again";
     REQUIRE(run_gridplan({"plan", config, "--out", again.string(), "--households-per-grid", "3000", "--code-prefix",
                           "370705", "-q"})
                 .exit_code == 0);
     for (const auto& e : fs::directory_iterator(out)) {
         INFO(e.path().filename().string());
-        CHECK(test::read_file(e.path()) == test::read_file(again / e.path().filename()));
+        if (e.path().filename() == "plan.json") {
+            auto a = nlohmann::json::parse(test::read_file(e.path()));
+            auto b = nlohmann::json::parse(test::read_file(again / "plan.json"));
+            a.erase("runtime_s");
+            b.erase("runtime_s");
+            CHECK(a == b);
+        } else {
+            CHECK(test::read_file(e.path()) == test::read_file(again / e.path().filename()));
+        }
+    }
+}
+
+TEST_CASE("gridplan plan: bad input", "[cli][plan]") {
+    TempDir dir;
+    const std::string sample = test::source_dir() + "/data/sample";
+    SECTION("more grids than blocks: an error naming both numbers") {
+        const auto r = run_gridplan({"plan", sample + "/district.json", "--out", (dir / "a").string(), "--grids", "100000"});
+        CHECK(r.exit_code != 0);
+        CHECK_THAT(r.err, Catch::Contains("100000 grids") && Catch::Contains("blocks"));
+        CHECK_FALSE(fs::exists(dir / "a" / "grids.geojson"));
+    }
+    SECTION("a target above the district's total: one grid and a warning") {
+        const auto r = run_gridplan(
+            {"plan", sample + "/district.json", "--out", (dir / "b").string(), "--households-per-grid", "100000"});
+        REQUIRE(r.exit_code == 0);
+        CHECK_THAT(r.err, Catch::Contains("more than the district's 14963"));
+        const auto grids = nlohmann::json::parse(test::read_file(dir / "b" / "grids.geojson"));
+        CHECK(grids["features"].size() == 1);
+    }
+    SECTION("no households: an error naming the household layer") {
+        test::write_file(dir / "empty.geojson", R"({"type": "FeatureCollection", "features": []})");
+        const auto r = run_gridplan({"plan", sample + "/district.json", "--households", (dir / "empty.geojson").string(),
+                                     "--out", (dir / "c").string()});
+        CHECK(r.exit_code != 0);
+        CHECK_THAT(r.err, Catch::Contains("no households") && Catch::Contains("empty.geojson"));
+        CHECK_FALSE(fs::exists(dir / "c" / "grids.geojson"));
     }
 }
 

@@ -305,7 +305,7 @@ ProjectConfig load_project_config(const std::string& path) {
     if (node.has("plan")) {
         const ConfigNode n = node.child("plan");
         n.expect_object({"preset", "households_per_grid", "tolerance", "grids", "walk_minutes", "speed_kmh", "seed",
-                         "rounds", "code_prefix", "budget_per_household"});
+                         "rounds", "code_prefix", "budget_per_household", "centre_relocate_share"});
         if (auto preset = n.get_string("preset")) {
             if (*preset != "gb50180") {
                 n.fail("preset", "unknown preset '" + *preset + "'; known: gb50180");
@@ -326,6 +326,7 @@ ProjectConfig load_project_config(const std::string& path) {
         c.plan.rounds = static_cast<int>(n.get_integer("rounds").value_or(c.plan.rounds));
         c.plan.code_prefix = n.get_string("code_prefix").value_or(c.plan.code_prefix);
         c.plan.budget_per_household = n.get_number("budget_per_household").value_or(c.plan.budget_per_household);
+        c.plan.centre_relocate_share = n.get_number("centre_relocate_share").value_or(c.plan.centre_relocate_share);
     }
     if (node.has("output")) {
         const ConfigNode o = node.child("output");

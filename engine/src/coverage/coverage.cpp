@@ -363,7 +363,7 @@ private:
                     out.households_served += n;
                 }
             });
-            if (snap.on_network()) {
+            if (snap.on_network() && m_config.with_service_areas) {
                 out.service_area = service_area(snap, radius);
             }
         }

@@ -1,5 +1,6 @@
 #include "gridplan/partition/output.hpp"
 
+#include "gridplan/core/sha256.hpp"
 #include "gridplan/core/strings.hpp"
 
 #include <ogr_core.h>
@@ -27,33 +28,83 @@ std::string grid_code(const std::string& prefix, std::uint32_t number, std::size
     return prefix + n;
 }
 
-nlohmann::json plan_summary(const PlanResult& plan, const PartitionConfig& config, const io::District& district) {
+nlohmann::json plan_json(const PlanResult& plan, const PartitionConfig& config, const io::District& district,
+                         const PlanRun& run) {
     const auto& s = plan.stats;
     nlohmann::json edges = nlohmann::json::object();
     for (const auto c : {BarrierClass::river, BarrierClass::road, BarrierClass::street, BarrierClass::alley,
                          BarrierClass::none}) {
         edges[std::string{to_string(c)}] = round_to(s.edge_share_by_class[static_cast<std::size_t>(c)], 4);
     }
+    nlohmann::json infeasible = nlohmann::json::array();
+    for (const auto& f : plan.infeasible) {
+        infeasible.push_back({{"kind", f.kind},
+                              {"grids", f.grids},
+                              {"blocks", f.blocks},
+                              {"households", f.households},
+                              {"reason", f.reason},
+                              {"fix", f.fix}});
+    }
+    const double n = static_cast<double>(plan.grids.size());
+    double max_dev = 0.0;
+    for (const auto& g : plan.grids) {
+        max_dev = std::max(max_dev, std::fabs(static_cast<double>(g.households) - config.households_per_grid) /
+                                        config.households_per_grid);
+    }
+    nlohmann::json metrics;
+    metrics["grids"] = plan.grids.size();
+    metrics["households"] = s.households;
+    metrics["contiguous_share"] = n > 0 ? round_to((n - static_cast<double>(s.grids_not_contiguous)) / n, 4) : 1.0;
+    metrics["within_band_share"] = n > 0 ? round_to(static_cast<double>(s.grids_in_band) / n, 4) : 0.0;
+    metrics["within_radius_share"] = round_to(s.share_within_radius, 4);
+    metrics["edge_share"] = edges;
+    metrics["mean_polsby_popper"] = round_to(s.mean_polsby_popper, 4);
+    metrics["max_abs_deviation_pct"] = round_to(100.0 * max_dev, 2);
+    metrics["infeasible"] = infeasible;
+
+    nlohmann::json parameters;
+    parameters["households_per_grid"] = config.households_per_grid;
+    parameters["tolerance"] = config.tolerance;
+    parameters["band"] = {std::llround(config.band_low()), std::llround(config.band_high())};
+    parameters["grids_requested"] = config.grids;
+    parameters["walk_minutes"] = config.walk_minutes;
+    parameters["speed_kmh"] = config.speed_kmh;
+    parameters["walk_radius_m"] = round_to(config.walk_radius_m, 2);
+    parameters["seed"] = config.seed;
+    parameters["rounds"] = config.rounds;
+    parameters["centre_relocate_share"] = config.centre_relocate_share;
+    parameters["code_prefix"] = config.code_prefix;
+    parameters["budget_per_household"] = config.budget_per_household;
+
+    nlohmann::json inputs = nlohmann::json::array();
+    for (const auto& path : run.input_files) {
+        inputs.push_back({{"path", path}, {"sha256", sha256_file(path)}});
+    }
+    nlohmann::json runtime = nlohmann::json::object();
+    double total = 0.0;
+    for (const auto& [stage, seconds] : run.stage_seconds) {
+        runtime[stage] = round_to(seconds, 3);
+        total += seconds;
+    }
+    runtime["total"] = round_to(total, 3);
+
+    nlohmann::json details;
+    details["households_min"] = s.min_households;
+    details["households_max"] = s.max_households;
+    details["households_mean"] = round_to(s.mean_households, 1);
+    details["grids_in_band"] = s.grids_in_band;
+    details["grids_not_contiguous"] = s.grids_not_contiguous;
+    details["existing_centres_used"] = s.existing_centres_used;
+    details["proposed_centres"] = s.proposed_centres;
+    details["atoms"] = s.atoms;
+    details["islands_attached_without_bridge"] = s.islands_attached;
+
     nlohmann::json j;
-    j["grids"] = plan.grids.size();
-    j["households"] = s.households;
-    j["households_per_grid_target"] = config.households_per_grid;
-    j["tolerance"] = config.tolerance;
-    j["band"] = {std::llround(config.band_low()), std::llround(config.band_high())};
-    j["households_mean"] = round_to(s.mean_households, 1);
-    j["households_min"] = s.min_households;
-    j["households_max"] = s.max_households;
-    j["grids_in_band"] = s.grids_in_band;
-    j["walk_radius_m"] = config.walk_radius_m;
-    j["share_within_radius"] = round_to(s.share_within_radius, 4);
-    j["edge_share"] = edges;
-    j["polsby_popper_mean"] = round_to(s.mean_polsby_popper, 4);
-    j["existing_centres_used"] = s.existing_centres_used;
-    j["proposed_centres"] = s.proposed_centres;
-    j["atoms"] = s.atoms;
-    j["islands_attached_without_bridge"] = s.islands_attached;
-    j["grids_not_contiguous"] = s.grids_not_contiguous;
-    j["seed"] = config.seed;
+    j["parameters"] = parameters;
+    j["inputs"] = inputs;
+    j["runtime_s"] = runtime;
+    j["metrics"] = metrics;
+    j["details"] = details;
     if (district.from_osm) {
         j["attribution"] = "© OpenStreetMap contributors (ODbL 1.0)";
     }
@@ -67,7 +118,7 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
     using io::FieldValue;
     io::VectorWriter writer{out, "plan", options, district.working_crs, geos};
     const double minutes_per_metre = 60.0 / (config.speed_kmh * 1000.0);
-    writer.begin_layer(io::LayerDef{"grids",
+    io::LayerDef grids_def{"grids",
                                     wkbMultiPolygon,
                                     {{"grid_id", FieldType::integer, "", 0},
                                      {"code", FieldType::string, "", 0},
@@ -88,7 +139,14 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
                                      {"n_blocks", FieldType::integer, "", 0},
                                      {"n_units", FieldType::integer, "", 0},
                                      {"budget_yuan", FieldType::real, "budget", 0},
-                                     {"bounds_desc", FieldType::string, "", 0}}});
+                                     {"bounds_desc", FieldType::string, "", 0},
+                                     {"flags", FieldType::string, "", 0}}};
+    // Per-service coverage of the grid's households (Shapefile names: 10 characters).
+    for (const auto svc : all_services) {
+        const std::string name{to_string(svc)};
+        grids_def.fields.push_back({"cov_" + name, FieldType::real, ("cov_" + name).substr(0, 10), 4});
+    }
+    writer.begin_layer(grids_def);
     for (const auto& g : plan.grids) {
         const std::uint32_t number = g.id.value() + 1;
         double edges = 0.0;
@@ -100,8 +158,7 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
         };
         const std::string centre_id = g.centre.proposed ? "P" + std::to_string(number)
                                                         : district.centres.at(g.centre.existing).id;
-        writer.add(g.geom.get(),
-                   {std::int64_t{number}, grid_code(config.code_prefix, number, plan.grids.size()),
+        std::vector<FieldValue> values{std::int64_t{number}, grid_code(config.code_prefix, number, plan.grids.size()),
                     "Grid " + std::to_string(number), g.households,
                     round_to(100.0 * (static_cast<double>(g.households) - config.households_per_grid) /
                                  config.households_per_grid,
@@ -114,7 +171,11 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
                     share(BarrierClass::river), share(BarrierClass::road), share(BarrierClass::street),
                     share(BarrierClass::alley), static_cast<std::int64_t>(g.blocks.size()),
                     static_cast<std::int64_t>(g.units), round_to(static_cast<double>(g.households) * config.budget_per_household, 0),
-                    g.bounds_desc});
+                    g.bounds_desc, g.flags.empty() ? FieldValue{} : FieldValue{join_limited(g.flags, 16, ",")}};
+        for (const double share : g.service_share) {
+            values.push_back(std::isfinite(share) ? FieldValue{round_to(share, 4)} : FieldValue{});
+        }
+        writer.add(g.geom.get(), values);
     }
 
     // Grid edges: shared block edges between grids, merged by grid pair, class and name.
@@ -216,7 +277,6 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
     }
     writer.finish();
     (void)ctx;
-    out.write_text("plan_summary.json", plan_summary(plan, config, district).dump(2) + "\n");
 }
 
 } // namespace gridplan::partition

@@ -41,6 +41,9 @@ void PartitionConfig::validate() const {
     if (rounds < 1 || rounds > 20) {
         throw ConfigError{"plan.rounds", "must be from 1 to 20"};
     }
+    if (!(centre_relocate_share >= 0.0)) {
+        throw ConfigError{"plan.centre_relocate_share", "must be >= 0 (0.10 = a tenth of the grid's households)"};
+    }
     if (!(budget_per_household >= 0.0)) {
         throw ConfigError{"plan.budget_per_household", "must be >= 0"};
     }
@@ -77,7 +80,7 @@ private:
 /// follow rivers and roads, and an alley through a compound is the last resort.
 constexpr std::array<double, barrier_class_count> cut_cost{1.0, 1.0, 0.6, 0.25, 0.0};  // none, alley, street, road, river
 /// Penalty (metres of walk) for growing a grid across a barrier of each class.
-constexpr std::array<double, barrier_class_count> cross_penalty{0.0, 0.0, 80.0, 300.0, 800.0};
+constexpr std::array<double, barrier_class_count> cross_penalty{0.0, 0.0, 20.0, 150.0, 400.0};
 
 constexpr double weight_band = 10.0;    // per household outside the band
 constexpr double weight_target = 0.2;   // per household away from the target
@@ -108,6 +111,12 @@ struct Atom {
     int nest = -1;
     network::Snap snap;
     std::vector<AtomEdge> edges;
+    std::vector<std::uint32_t> household_points;  ///< indices into District::households
+};
+
+struct AtomWalk {
+    double metres = 0.0;
+    std::int64_t within = 0;
 };
 
 struct Region {
@@ -115,7 +124,9 @@ struct Region {
     std::int64_t load = 0;
     GridCentre centre;
     network::Snap centre_snap;
-    std::unordered_map<std::uint32_t, double> distance;  // atom -> walk metres from the centre
+    /// Atoms the centre reaches: walk metres to the atom's centroid and households of the
+    /// atom within the walk radius of the centre.
+    std::unordered_map<std::uint32_t, AtomWalk> walk;
 };
 
 class Planner {
@@ -134,15 +145,16 @@ public:
         for (std::size_t r = 0; r < m_regions.size(); ++r) {
             compute_distances(r);
         }
-        grow();
+        balance();
+        improve();
         for (int round = 0; round < m_config.rounds; ++round) {
             m_ctx.report_progress("plan", static_cast<double>(round) / m_config.rounds);
-            improve();
             if (!recentre()) {
                 break;
             }
+            balance();
+            improve();
         }
-        improve();
         return finish();
     }
 
@@ -304,6 +316,14 @@ private:
             const auto& h = m_district.households[i];
             sx[atom] += h.x * h.count;
             sy[atom] += h.y * h.count;
+            m_atoms[atom].household_points.push_back(static_cast<std::uint32_t>(i));
+        }
+        // Households are measured from where they join the network, as in the outputs.
+        m_household_snap.resize(m_district.households.size());
+        for (std::size_t i = 0; i < m_district.households.size(); ++i) {
+            if (m_blocks.household_block[i].valid()) {
+                m_household_snap[i] = m_net.snap(m_district.households[i].x, m_district.households[i].y, 300.0);
+            }
         }
         for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
             Atom& atom = m_atoms[a];
@@ -488,6 +508,11 @@ private:
                                 ? m_config.grids
                                 : std::max(1, static_cast<int>(std::llround(static_cast<double>(total) /
                                                                             m_config.households_per_grid)));
+        if (m_config.grids == 0 && static_cast<double>(total) < m_config.households_per_grid) {
+            m_ctx.log.warning("the target of " + format_fixed(m_config.households_per_grid, 0) +
+                              " households per grid is more than the district's " + std::to_string(total) +
+                              ": planning one grid");
+        }
         // Largest remainder over populated components; at least one grid each.
         const std::size_t nc = m_component_count;
         std::vector<int> k(nc, 0);
@@ -701,7 +726,7 @@ private:
     void compute_distances(std::size_t r) {
         Region& region = m_regions[r];
         region.centre_snap = m_net.snap(region.centre.x, region.centre.y, 2000.0);
-        region.distance.clear();
+        region.walk.clear();
         const double limit = 4.0 * m_config.walk_radius_m + 2000.0;
         if (!region.centre_snap.on_network()) {
             return;
@@ -717,95 +742,136 @@ private:
                 continue;
             }
             const double w = d.distance(atom.snap);
-            if (std::isfinite(w)) {
-                region.distance.emplace(a, w);
+            if (!std::isfinite(w)) {
+                continue;
             }
+            AtomWalk walk{w, 0};
+            for (const auto i : atom.household_points) {
+                if (d.distance(m_household_snap[i]) <= m_config.walk_radius_m) {
+                    walk.within += m_district.households[i].count;
+                }
+            }
+            region.walk.emplace(a, walk);
         }
     }
 
     /// Walk metres from region r's centre to atom a (a generous estimate when not reached).
     double distance(std::size_t r, std::uint32_t a) const {
         const Region& region = m_regions[r];
-        const auto it = region.distance.find(a);
-        if (it != region.distance.end()) {
-            return it->second;
+        const auto it = region.walk.find(a);
+        if (it != region.walk.end()) {
+            return it->second.metres;
         }
         return 1.5 * std::hypot(m_atoms[a].x - region.centre.x, m_atoms[a].y - region.centre.y) + 1000.0;
     }
 
-    // --- growth ----------------------------------------------------------------
+    /// Households of atom a beyond the walk radius of region r's centre.
+    std::int64_t outside_radius(std::size_t r, std::uint32_t a) const {
+        const Region& region = m_regions[r];
+        const auto it = region.walk.find(a);
+        return m_atoms[a].households - (it != region.walk.end() ? it->second.within : 0);
+    }
 
-    void grow() {
+    // --- assignment --------------------------------------------------------------
+
+    /// A weighted network Voronoi grown over the contiguity graph: every region floods
+    /// out from its centre's atom, an atom going to the region that reaches it first by
+    /// weight + walk distance + the barriers crossed on the way (so edges fall on strong
+    /// barriers). Regions are contiguous by construction.
+    void flood(const std::vector<double>& weight) {
         const std::size_t nr = m_regions.size();
         m_region_of.assign(m_atoms.size(), no_index);
-        using Frontier = std::pair<double, std::uint32_t>;
-        std::vector<std::priority_queue<Frontier, std::vector<Frontier>, std::greater<>>> frontier(nr);
-        auto push_neighbours = [&](std::size_t r, std::uint32_t a) {
+        for (auto& region : m_regions) {
+            region.load = 0;
+        }
+        struct Item {
+            double key;
+            double penalty;
+            std::uint32_t atom;
+            std::uint32_t region;
+            bool operator>(const Item& o) const {
+                return std::tie(key, atom, region) > std::tie(o.key, o.atom, o.region);
+            }
+        };
+        std::priority_queue<Item, std::vector<Item>, std::greater<>> queue;
+        auto claim = [&](std::uint32_t r, std::uint32_t a, double penalty) {
+            m_region_of[a] = r;
+            m_regions[r].load += m_atoms[a].households;
             for (const auto& e : m_atoms[a].edges) {
                 if (e.strong && m_region_of[e.other] == no_index) {
-                    const double cost = distance(r, e.other) + cross_penalty[static_cast<std::size_t>(e.strongest())];
-                    frontier[r].emplace(cost, e.other);
+                    const double p = penalty + cross_penalty[static_cast<std::size_t>(e.strongest())];
+                    queue.push(Item{weight[r] + distance(r, e.other) + p, p, e.other, r});
                 }
             }
         };
-        for (std::size_t r = 0; r < nr; ++r) {
-            const auto a = m_seed_atom[r];
-            m_region_of[a] = static_cast<std::uint32_t>(r);
-            m_regions[r].load = m_atoms[a].households;
-            push_neighbours(r, a);
+        for (std::uint32_t r = 0; r < nr; ++r) {
+            m_region_of[m_seed_atom[r]] = r;
         }
-        // Always extend the lightest open region.
-        using Load = std::pair<std::int64_t, std::uint32_t>;
-        std::priority_queue<Load, std::vector<Load>, std::greater<>> open;
-        for (std::size_t r = 0; r < nr; ++r) {
-            open.emplace(m_regions[r].load, static_cast<std::uint32_t>(r));
+        for (std::uint32_t r = 0; r < nr; ++r) {
+            claim(r, m_seed_atom[r], 0.0);
         }
-        const double high = m_config.band_high();
-        while (!open.empty()) {
-            const auto [load, r] = open.top();
-            open.pop();
-            if (load != m_regions[r].load) {
-                continue;
-            }
-            auto& f = frontier[r];
-            while (!f.empty() && m_region_of[f.top().second] != no_index) {
-                f.pop();
-            }
-            if (f.empty() || static_cast<double>(m_regions[r].load) >= high) {
-                continue;  // closed
-            }
-            const auto a = f.top().second;
-            f.pop();
-            m_region_of[a] = r;
-            m_regions[r].load += m_atoms[a].households;
-            push_neighbours(r, a);
-            open.emplace(m_regions[r].load, r);
-        }
-        // Leftovers (enclosed by full grids): to the lightest adjacent grid, repeatedly.
-        for (bool changed = true; changed;) {
-            changed = false;
-            for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
-                if (m_region_of[a] != no_index) {
-                    continue;
-                }
-                std::uint32_t best = no_index;
-                for (const auto& e : m_atoms[a].edges) {
-                    const auto r = m_region_of[e.other];
-                    if (e.strong && r != no_index && (best == no_index || m_regions[r].load < m_regions[best].load)) {
-                        best = r;
-                    }
-                }
-                if (best != no_index) {
-                    m_region_of[a] = best;
-                    m_regions[best].load += m_atoms[a].households;
-                    changed = true;
-                }
+        while (!queue.empty()) {
+            const Item item = queue.top();
+            queue.pop();
+            if (m_region_of[item.atom] == no_index) {
+                claim(item.region, item.atom, item.penalty);
             }
         }
         for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
             if (m_region_of[a] == no_index) {
                 throw InternalError{"plan: atom " + std::to_string(a) + " could not be assigned to a grid"};
             }
+        }
+    }
+
+    /// The whole objective of an assignment (lower is better).
+    double total_cost() const {
+        double cost = 0.0;
+        for (const auto& region : m_regions) {
+            cost += balance_cost(region.load);
+        }
+        for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+            cost += atom_cost(m_region_of[a], a);
+            for (const auto& e : m_atoms[a].edges) {
+                if (a < e.other && m_region_of[e.other] != m_region_of[a]) {
+                    cost += cut_cost_of(e);
+                }
+            }
+        }
+        return cost;
+    }
+
+    /// Balances the weighted Voronoi: a region's weight rises while it is heavier than the
+    /// target and falls while lighter. Keeps the best assignment seen (the current one
+    /// included).
+    void balance() {
+        const std::size_t nr = m_regions.size();
+        const double target = m_config.households_per_grid;
+        std::vector<std::uint32_t> best_region_of = m_region_of;
+        double best = best_region_of.empty() || std::count(best_region_of.begin(), best_region_of.end(), no_index) > 0
+                          ? unreachable
+                          : total_cost();
+        std::vector<double> weight(nr, 0.0);
+        constexpr int iterations = 60;
+        for (int it = 0; it < iterations; ++it) {
+            flood(weight);
+            const double cost = total_cost();
+            if (cost < best) {
+                best = cost;
+                best_region_of = m_region_of;
+            }
+            const double step = m_config.walk_radius_m * (0.8 * (1.0 - static_cast<double>(it) / iterations) + 0.1);
+            for (std::size_t r = 0; r < nr; ++r) {
+                const double over = (static_cast<double>(m_regions[r].load) - target) / target;
+                weight[r] += step * std::clamp(over, -1.0, 1.0);
+            }
+        }
+        m_region_of = best_region_of;
+        for (auto& region : m_regions) {
+            region.load = 0;
+        }
+        for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+            m_regions[m_region_of[a]].load += m_atoms[a].households;
         }
     }
 
@@ -818,9 +884,9 @@ private:
     }
 
     double atom_cost(std::size_t r, std::uint32_t a) const {
-        const double d = distance(r, a);
         const double h = static_cast<double>(m_atoms[a].households);
-        return (d > m_config.walk_radius_m ? weight_walk * h : 0.0) + weight_distance * h * d / m_config.walk_radius_m;
+        return weight_walk * static_cast<double>(outside_radius(r, a)) +
+               weight_distance * h * distance(r, a) / m_config.walk_radius_m;
     }
 
     double cut_cost_of(const AtomEdge& e) const {
@@ -907,30 +973,52 @@ private:
         }
     }
 
-    /// Moves each grid's centre: an existing centre inside it (the current one if it is
-    /// still inside), else the household-weighted network median of its atoms. Returns
-    /// whether any centre moved.
+    /// Households of the given atoms within the walk radius of a site.
+    std::int64_t within_from(const network::Snap& site, const std::vector<std::uint32_t>& atoms) const {
+        if (!site.on_network()) {
+            return 0;
+        }
+        const std::vector<network::Snap> src{site};
+        const network::SourceDistances d{m_net, src, m_config.walk_radius_m};
+        std::int64_t within = 0;
+        for (const auto a : atoms) {
+            for (const auto i : m_atoms[a].household_points) {
+                if (d.distance(m_household_snap[i]) <= m_config.walk_radius_m) {
+                    within += m_district.households[i].count;
+                }
+            }
+        }
+        return within;
+    }
+
+    /// Moves each grid's centre. A grid keeps the existing centre it is anchored on, or
+    /// adopts an unused existing centre inside it, unless a proposed site would reach
+    /// more than `centre_relocate_share` of its households more within the walk radius;
+    /// a proposed site is the atom near the grid's weighted centroid that reaches most of
+    /// its households. Returns whether any centre moved.
     bool recentre() {
         bool moved = false;
         std::vector<std::vector<std::uint32_t>> atoms_of(m_regions.size());
         for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
             atoms_of[m_region_of[a]].push_back(a);
         }
+        auto anchored = [&](std::uint32_t r) {
+            const GridCentre& c = m_regions[r].centre;
+            return !c.proposed && c.existing != no_index && m_region_of[m_centre_atom[c.existing]] == r;
+        };
         std::set<std::uint32_t> taken;
-        for (const auto& region : m_regions) {
-            if (!region.centre.proposed && region.centre.existing != no_index &&
-                m_region_of[m_centre_atom[region.centre.existing]] == static_cast<std::uint32_t>(&region - m_regions.data())) {
-                taken.insert(region.centre.existing);
+        for (std::uint32_t r = 0; r < m_regions.size(); ++r) {
+            if (anchored(r)) {
+                taken.insert(m_regions[r].centre.existing);
             }
         }
         for (std::uint32_t r = 0; r < m_regions.size(); ++r) {
             Region& region = m_regions[r];
-            const bool keeps = !region.centre.proposed && region.centre.existing != no_index &&
-                               m_region_of[m_centre_atom[region.centre.existing]] == r;
-            if (keeps || atoms_of[r].empty()) {
+            if (atoms_of[r].empty()) {
                 continue;
             }
-            // Weighted centroid of the grid.
+            const double slack = m_config.centre_relocate_share * static_cast<double>(region.load);
+            // The best proposed site among the atoms nearest the weighted centroid.
             double sx = 0.0;
             double sy = 0.0;
             double sw = 0.0;
@@ -942,54 +1030,59 @@ private:
             }
             const double cx = sx / sw;
             const double cy = sy / sw;
-            // An unused existing centre inside the grid, nearest its centroid.
-            std::uint32_t existing = no_index;
-            double bd = unreachable;
-            for (std::uint32_t c = 0; c < m_district.centres.size(); ++c) {
-                if (m_centre_atom[c] != no_index && m_region_of[m_centre_atom[c]] == r && taken.count(c) == 0) {
-                    const double d = std::hypot(m_district.centres[c].x - cx, m_district.centres[c].y - cy);
-                    if (d < bd) {
-                        bd = d;
-                        existing = c;
-                    }
+            std::vector<std::pair<double, std::uint32_t>> near;
+            for (const auto a : atoms_of[r]) {
+                if (m_atoms[a].snap.on_network()) {
+                    near.emplace_back(std::hypot(m_atoms[a].x - cx, m_atoms[a].y - cy), a);
+                }
+            }
+            std::sort(near.begin(), near.end());
+            near.resize(std::min<std::size_t>(near.size(), 10));
+            std::uint32_t site = no_index;
+            std::int64_t site_within = -1;
+            for (const auto& [ignored, candidate] : near) {
+                const std::int64_t w = within_from(m_atoms[candidate].snap, atoms_of[r]);
+                if (w > site_within) {
+                    site_within = w;
+                    site = candidate;
                 }
             }
             GridCentre next;
             std::uint32_t next_atom = no_index;
-            if (existing != no_index) {
-                taken.insert(existing);
-                next = GridCentre{m_district.centres[existing].x, m_district.centres[existing].y, false, existing};
-                next_atom = m_centre_atom[existing];
-            } else {
-                // Network median among the atoms nearest the centroid.
-                std::vector<std::pair<double, std::uint32_t>> near;
+            if (anchored(r)) {
+                std::int64_t current = 0;
                 for (const auto a : atoms_of[r]) {
-                    if (m_atoms[a].snap.on_network()) {
-                        near.emplace_back(std::hypot(m_atoms[a].x - cx, m_atoms[a].y - cy), a);
+                    current += m_atoms[a].households - outside_radius(r, a);
+                }
+                if (site == no_index || static_cast<double>(site_within - current) <= slack) {
+                    continue;  // the existing centre serves the grid well enough
+                }
+                taken.erase(region.centre.existing);
+            } else {
+                // An unused existing centre inside the grid that serves it well enough.
+                std::int64_t best = -1;
+                for (std::uint32_t c = 0; c < m_district.centres.size(); ++c) {
+                    if (m_centre_atom[c] == no_index || m_region_of[m_centre_atom[c]] != r || taken.count(c) > 0) {
+                        continue;
+                    }
+                    const auto snap = m_net.snap(m_district.centres[c].x, m_district.centres[c].y, 2000.0);
+                    const std::int64_t w = within_from(snap, atoms_of[r]);
+                    if (static_cast<double>(site_within - w) <= slack && w > best) {
+                        best = w;
+                        next = GridCentre{m_district.centres[c].x, m_district.centres[c].y, false, c};
+                        next_atom = m_centre_atom[c];
                     }
                 }
-                std::sort(near.begin(), near.end());
-                near.resize(std::min<std::size_t>(near.size(), 5));
-                double best_sum = unreachable;
-                for (const auto& [ignored, candidate] : near) {
-                    const std::vector<network::Snap> src{m_atoms[candidate].snap};
-                    const network::SourceDistances d{m_net, src, 4.0 * m_config.walk_radius_m + 2000.0};
-                    double sum = 0.0;
-                    for (const auto a : atoms_of[r]) {
-                        const double w = d.distance(m_atoms[a].snap);
-                        sum += static_cast<double>(m_atoms[a].households) *
-                               (std::isfinite(w) ? w : 1.5 * std::hypot(m_atoms[a].x - m_atoms[candidate].x,
-                                                                        m_atoms[a].y - m_atoms[candidate].y) + 1000.0);
-                    }
-                    if (sum < best_sum) {
-                        best_sum = sum;
-                        next_atom = candidate;
-                    }
+                if (next_atom != no_index) {
+                    taken.insert(next.existing);
                 }
-                if (next_atom == no_index) {
+            }
+            if (next_atom == no_index) {
+                if (site == no_index) {
                     continue;
                 }
-                next = GridCentre{m_atoms[next_atom].x, m_atoms[next_atom].y, true, no_index};
+                next = GridCentre{m_atoms[site].x, m_atoms[site].y, true, no_index};
+                next_atom = site;
             }
             if (!std::isfinite(region.centre.x) || std::hypot(next.x - region.centre.x, next.y - region.centre.y) > 1.0 ||
                 next.proposed != region.centre.proposed) {
@@ -1005,6 +1098,7 @@ private:
     // --- results ---------------------------------------------------------------
 
     PlanResult finish();
+    void name_infeasible(const std::vector<std::uint32_t>& grid_of_region);
 
     const io::District& m_district;
     const blocks::BlocksResult& m_blocks;
@@ -1026,6 +1120,7 @@ private:
     std::vector<std::uint32_t> m_seed_atom;
     std::vector<Region> m_regions;
     std::vector<std::uint32_t> m_region_of;
+    std::vector<network::Snap> m_household_snap;
     bool m_walkable_tree_built = false;
     bool m_block_tree_built = false;
     bgi::rtree<std::pair<BBox, std::uint32_t>, bgi::rstar<16>> m_block_tree;
@@ -1078,6 +1173,7 @@ PlanResult Planner::finish() {
         Grid& grid = out.grids[grid_of_region[r]];
         grid.id = GridId{grid_of_region[r]};
         grid.centre = m_regions[r].centre;
+        grid.service_share.fill(std::numeric_limits<double>::quiet_NaN());
     }
     // Geometry.
     for (auto& grid : out.grids) {
@@ -1111,7 +1207,7 @@ PlanResult Planner::finish() {
         std::int64_t counted = 0;
         for (const auto i : households_of[grid.id.value()]) {
             const auto& h = m_district.households[i];
-            const double w = d.distance(m_net.snap(h.x, h.y, 300.0));
+            const double w = d.distance(m_household_snap[i]);
             walks.emplace_back(w, h.count);
             counted += h.count;
             within += w <= m_config.walk_radius_m ? h.count : 0;
@@ -1128,6 +1224,12 @@ PlanResult Planner::finish() {
             }
         }
         grid.share_within_radius = counted > 0 ? static_cast<double>(within) / static_cast<double>(counted) : 1.0;
+        grid.within_radius = within;
+        for (std::size_t i = 0; i < m_district.households.size(); ++i) {
+            if (m_blocks.household_block[i].valid() && d.distance(m_household_snap[i]) <= m_config.walk_radius_m) {
+                grid.reachable_within += m_district.households[i].count;
+            }
+        }
         within_total += within;
     }
     // Edges between grids, and the sides' barrier names.
@@ -1217,6 +1319,7 @@ PlanResult Planner::finish() {
             }
         }
         m_result.stats.grids_not_contiguous += seen.size() == members.size() ? 0 : 1;
+        out.grids[grid_of_region[r]].contiguous = seen.size() == members.size();
     }
     // Overall figures.
     auto& st = out.stats;
@@ -1247,7 +1350,118 @@ PlanResult Planner::finish() {
     if (nr == 0) {
         st.min_households = 0;
     }
+    name_infeasible(grid_of_region);
     return std::move(out);
+}
+
+/// Tolerance (rounded up to whole percent) whose band admits `households` per grid.
+double tolerance_for(double households, double target) {
+    return std::ceil(100.0 * std::fabs(households - target) / target) / 100.0;
+}
+
+void Planner::name_infeasible(const std::vector<std::uint32_t>& grid_of_region) {
+    PlanResult& out = m_result;
+    const double low = m_config.band_low();
+    const double high = m_config.band_high();
+    const double target = m_config.households_per_grid;
+    auto block_ids = [&](const std::vector<std::uint32_t>& atoms) {
+        std::vector<std::uint32_t> ids;
+        for (const auto a : atoms) {
+            for (const auto b : m_atoms[a].blocks) {
+                ids.push_back(b + 1);
+            }
+        }
+        std::sort(ids.begin(), ids.end());
+        return ids;
+    };
+    auto percent = [](double v) { return format_fixed(100.0 * v, 0) + "%"; };
+    // Atoms (a block, or blocks that must stay together) above the band.
+    for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+        const double h = static_cast<double>(m_atoms[a].households);
+        if (h <= high) {
+            continue;
+        }
+        Infeasibility f;
+        f.kind = "block_above_band";
+        f.blocks = block_ids({a});
+        f.grids = {grid_of_region[m_region_of[a]] + 1};
+        f.households = m_atoms[a].households;
+        f.reason = (m_atoms[a].blocks.size() > 1 ? "blocks kept together hold " : "the block holds ") +
+                   std::to_string(m_atoms[a].households) + " households, above the band's " +
+                   format_fixed(high, 0);
+        f.fix = "a tolerance of " + percent(tolerance_for(h, target)) + " (or split the unit or block)";
+        out.infeasible.push_back(std::move(f));
+    }
+    // Parts of the district that cannot be crossed (islands without a bridge, nests):
+    // their households must split into whole grids inside the band.
+    if (!m_component.empty()) {
+        std::vector<std::vector<std::uint32_t>> atoms_of(m_component_count);
+        for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+            atoms_of[m_component[a]].push_back(a);
+        }
+        for (std::uint32_t c = 0; c < m_component_count; ++c) {
+            std::set<std::uint32_t> grids;
+            for (const auto a : atoms_of[c]) {
+                grids.insert(grid_of_region[m_region_of[a]] + 1);
+            }
+            const double h = static_cast<double>(m_component_households[c]);
+            const double per = h / static_cast<double>(grids.size());
+            if (h <= 0.0 || (per >= low - 1e-9 && per <= high + 1e-9)) {
+                continue;
+            }
+            const bool whole = m_component_count == 1;
+            Infeasibility f;
+            f.kind = "part_outside_band";
+            f.blocks = block_ids(atoms_of[c]);
+            f.grids.assign(grids.begin(), grids.end());
+            f.households = m_component_households[c];
+            f.reason = std::string{whole ? "the district" : "a part of the district with no walkable link to the rest"} +
+                       " holds " + std::to_string(m_component_households[c]) + " households for " +
+                       std::to_string(grids.size()) + " grid(s): " + format_fixed(per, 0) +
+                       " each, outside the band " + format_fixed(low, 0) + "-" + format_fixed(high, 0);
+            f.fix = "a tolerance of " + percent(tolerance_for(per, target)) + (whole ? "" : ", or a bridge to the rest");
+            out.infeasible.push_back(std::move(f));
+        }
+    }
+    // Grids: outside the band, not contiguous, households beyond the walk radius.
+    const double minutes_per_metre = 60.0 / (m_config.speed_kmh * 1000.0);
+    for (auto& g : out.grids) {
+        const double h = static_cast<double>(g.households);
+        if (h < low - 1e-9 || h > high + 1e-9) {
+            g.flags.emplace_back("outside_band");
+        }
+        if (!g.contiguous) {
+            g.flags.emplace_back("not_contiguous");
+        }
+        const std::int64_t beyond = g.households - g.within_radius;
+        if (beyond <= 0) {
+            continue;
+        }
+        Infeasibility f;
+        f.grids = {g.id.value() + 1};
+        f.households = beyond;
+        const double needed = std::isfinite(g.max_walk_m) ? std::ceil(g.max_walk_m * minutes_per_metre) : unreachable;
+        const std::string radius = format_fixed(m_config.walk_minutes, 0) + " minutes";
+        if (static_cast<double>(g.reachable_within) < low) {
+            // Even every household of the district within reach of the centre falls short
+            // of the band: the grid must reach farther.
+            f.kind = "band_radius_conflict";
+            g.flags.emplace_back("band_radius_conflict");
+            f.reason = "only " + std::to_string(g.reachable_within) + " households of the district live within " +
+                       radius + " of the grid's centre, fewer than the band's " + format_fixed(low, 0) + "; " +
+                       std::to_string(beyond) + " of the grid's households are farther";
+            f.fix = std::isfinite(needed) ? "a walk radius of " + format_fixed(needed, 0) + " minutes, or a tolerance of " +
+                                                percent(tolerance_for(static_cast<double>(g.reachable_within), target))
+                                          : "a walkable link from the households to the centre";
+        } else {
+            f.kind = "beyond_radius";
+            g.flags.emplace_back("beyond_radius");
+            f.reason = std::to_string(beyond) + " households are farther than " + radius + " from the grid's centre";
+            f.fix = std::isfinite(needed) ? "a walk radius of " + format_fixed(needed, 0) + " minutes"
+                                          : "a walkable link from the households to the centre";
+        }
+        out.infeasible.push_back(std::move(f));
+    }
 }
 
 } // namespace
@@ -1269,6 +1483,17 @@ PlanResult plan_grids(const io::District& district, const blocks::BlocksResult& 
     config.validate();
     if (blocks.blocks.empty()) {
         throw InputError{"no blocks to plan grids from"};
+    }
+    std::int64_t households = 0;
+    for (const auto& b : blocks.blocks) {
+        households += b.households;
+    }
+    if (households <= 0) {
+        throw InputError{"no households inside the district: there is nothing to plan grids for"};
+    }
+    if (config.grids > 0 && static_cast<std::size_t>(config.grids) > blocks.blocks.size()) {
+        throw ConfigError{"plan.grids", std::to_string(config.grids) + " grids were asked for, but the district has only " +
+                                            std::to_string(blocks.blocks.size()) + " blocks"};
     }
     return Planner{district, blocks, net, nest_within, config, geos, ctx}.run();
 }

@@ -1,3 +1,4 @@
+#include "gridplan/core/sha256.hpp"
 #include "gridplan/core/barrier.hpp"
 #include "gridplan/core/error.hpp"
 #include "gridplan/core/strings.hpp"
@@ -40,4 +41,19 @@ TEST_CASE("nearest word suggests likely typos only", "[core]") {
     CHECK(format_fixed(-0.0001, 2) == "0.00");
     CHECK(format_fixed(2.345, 1) == "2.3");
     CHECK(join_limited({"a", "b", "c"}, 2) == "a, b and 1 more");
+}
+
+TEST_CASE("SHA-256 matches the FIPS 180-4 examples", "[core]") {
+    CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    // Two blocks: the padding spills into a second one.
+    CHECK(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+          "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    // Fed in pieces, the same digest.
+    Sha256 h;
+    const std::string million(1000000, 'a');
+    for (std::size_t i = 0; i < million.size(); i += 777) {
+        h.update(million.data() + i, std::min<std::size_t>(777, million.size() - i));
+    }
+    CHECK(h.hex_digest() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }

@@ -27,6 +27,9 @@ struct CoverageConfig {
     std::array<double, service_count> service_radius_min{};
     /// Width of the buffer around reached edges that makes a service area.
     double service_area_buffer_m = 25.0;
+    /// Whether to build the service areas (polygons); callers that only need the
+    /// figures (plan) turn them off.
+    bool with_service_areas = true;
     network::NetworkConfig network;
 
     void validate() const;

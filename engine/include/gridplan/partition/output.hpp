@@ -1,6 +1,6 @@
 #pragma once
 // The plan's outputs: grids, grid_edges, blocks (with grid_id), units, centres and
-// plan_summary.json.
+// plan.json (parameters, input checksums, runtime per stage, overall metrics).
 
 #include "gridplan/io/output.hpp"
 #include "gridplan/partition/partition.hpp"
@@ -9,7 +9,17 @@
 
 namespace gridplan::partition {
 
-nlohmann::json plan_summary(const PlanResult& plan, const PartitionConfig& config, const io::District& district);
+/// What plan.json records besides the plan itself.
+struct PlanRun {
+    std::vector<std::pair<std::string, double>> stage_seconds;  ///< in pipeline order
+    std::vector<std::string> input_files;                       ///< checksummed (SHA-256)
+};
+
+/// plan.json: "parameters", "inputs", "runtime_s", "metrics" (exactly the keys grids,
+/// households, contiguous_share, within_band_share, within_radius_share, edge_share,
+/// mean_polsby_popper, max_abs_deviation_pct, infeasible) and "details".
+nlohmann::json plan_json(const PlanResult& plan, const PartitionConfig& config, const io::District& district,
+                         const PlanRun& run);
 
 void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, const io::District& district,
                 const PartitionConfig& config, io::OutputDir& out, const io::OutputOptions& options,

@@ -4,16 +4,18 @@
 // the strongest barriers, compact, anchored on existing centres where there are any.
 //
 // Method: blocks that must stay together (water into a bank, keep-together units) form
-// atoms; seeds are existing centres plus household-weighted k-means++ sites; grids grow
-// from their seeds over the atom graph under capacity (walk distance plus a penalty for
-// crossing strong barriers); local search then moves boundary atoms (contiguity kept by
-// a reachability check) to cut band deviation, out-of-radius households and weak-barrier
-// edges; grids are re-centred (existing centre, else the household-weighted network
-// median) and the search repeats. Deterministic for a seed.
+// atoms; seeds are existing centres plus household-weighted k-means++ sites; grids are a
+// weighted network Voronoi grown over the atom graph (walk distance from the centre plus
+// the barriers crossed), its weights balanced towards the target; local search then moves
+// boundary atoms (contiguity kept by a reachability check) to cut band deviation,
+// households beyond the walk radius and weak-barrier edges; grids are re-centred (the
+// existing centre unless a proposed site serves the grid clearly better) and the whole
+// repeats until no centre moves. Deterministic for a seed.
 
 #include "gridplan/blocks/blocks.hpp"
 #include "gridplan/core/ids.hpp"
 #include "gridplan/core/run_context.hpp"
+#include "gridplan/core/service.hpp"
 #include "gridplan/io/district.hpp"
 #include "gridplan/network/network.hpp"
 #include "gridplan/wrap/geos.hpp"
@@ -36,6 +38,9 @@ struct PartitionConfig {
     double walk_radius_m = 800.0;   ///< walk_minutes at speed_kmh (set by set_walk)
     std::uint64_t seed = 1;
     int rounds = 3;                 ///< re-centre and improve rounds
+    /// An existing centre anchors its grid unless a proposed site would reach more than
+    /// this share of the grid's households more within the walk radius.
+    double centre_relocate_share = 0.10;
     std::string code_prefix;        ///< administrative prefix of grid codes, e.g. "370705"
     double budget_per_household = 20.0;
 
@@ -74,6 +79,24 @@ struct Grid {
     std::array<double, barrier_class_count> edge_length_by_class{};
     std::size_t units = 0;
     std::string bounds_desc;
+    std::int64_t within_radius = 0;  ///< households within the walk radius of the centre
+    std::int64_t reachable_within = 0;  ///< households of the whole district within it
+    bool contiguous = true;
+    std::vector<std::string> flags;  ///< outside_band, beyond_radius, band_radius_conflict, not_contiguous
+    /// Share of the grid's households within the walk radius of each service (centres and
+    /// facilities offering it); filled in by the caller from the coverage stage, or NaN.
+    std::array<double, service_count> service_share{};
+};
+
+/// Something the plan could not satisfy, named with ids and the smallest change that
+/// would make it feasible. Grid and block ids are 1-based, as written.
+struct Infeasibility {
+    std::string kind;                  ///< block_above_band, part_outside_band, band_radius_conflict, beyond_radius
+    std::vector<std::uint32_t> grids;  ///< grid_id
+    std::vector<std::uint32_t> blocks; ///< block_id
+    std::int64_t households = 0;       ///< the households concerned
+    std::string reason;
+    std::string fix;                   ///< the smallest change that makes it feasible
 };
 
 struct PlanStats {
@@ -97,6 +120,7 @@ struct PlanResult {
     std::vector<GridId> grid_of_block;       ///< per block
     std::vector<GridId> grid_of_unit;        ///< per District::units entry (invalid if outside)
     PlanStats stats;
+    std::vector<Infeasibility> infeasible;
 };
 
 /// Plans grids over the blocks. `nest_within` polygons (may be empty) must not be crossed.
