@@ -171,9 +171,16 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
                     share(BarrierClass::river), share(BarrierClass::road), share(BarrierClass::street),
                     share(BarrierClass::alley), static_cast<std::int64_t>(g.blocks.size()),
                     static_cast<std::int64_t>(g.units), round_to(static_cast<double>(g.households) * config.budget_per_household, 0),
-                    g.bounds_desc, g.flags.empty() ? FieldValue{} : FieldValue{join_limited(g.flags, 16, ",")}};
-        for (const double share : g.service_share) {
-            values.push_back(std::isfinite(share) ? FieldValue{round_to(share, 4)} : FieldValue{});
+                    g.bounds_desc, FieldValue{}};
+        if (!g.flags.empty()) {
+            values.back() = join_limited(g.flags, 16, ",");
+        }
+        for (const double service : g.service_share) {
+            if (std::isfinite(service)) {
+                values.emplace_back(round_to(service, 4));
+            } else {
+                values.emplace_back();
+            }
         }
         writer.add(g.geom.get(), values);
     }

@@ -418,7 +418,11 @@ TEST_CASE("what cannot be satisfied is named with the change that would fix it",
     wrap::GeosContext geos;
     SECTION("a block above the band") {
         io::District d = lattice(geos).build();
-        d.households.push_back(io::HouseholdPoint{250.0, 250.0, 900});  // block (2, 2): 1,000 households
+        io::HouseholdPoint extra;
+        extra.x = 250.0;
+        extra.y = 250.0;
+        extra.count = 900;
+        d.households.push_back(extra);  // block (2, 2): 1,000 households
         const Planned p = plan(geos, std::move(d), config(600.0));
         const auto it = std::find_if(p.plan.infeasible.begin(), p.plan.infeasible.end(),
                                      [](const auto& f) { return f.kind == "block_above_band"; });
