@@ -107,8 +107,9 @@ mkdir -p "$root/bench"
     echo
     echo "## Plan against the baselines (synth 250k, same blocks, same measures)"
     echo
-    echo "Within radius: households within the walk radius of their grid's centre (existing,"
-    echo "else the household-weighted network median). Non-contiguous: grids whose blocks do"
+    echo "Within radius: households within the walk radius of their grid's centre (the same"
+    echo "centre rule for every method: an existing centre inside the grid unless a proposed"
+    echo "site near its weighted centroid reaches 10% more of its households). Non-contiguous: grids whose blocks do"
     echo "not connect when rivers are crossed only at bridges. gridplan keeps compounds"
     echo "(unit outlines) whole; the baselines split them."
     echo
