@@ -88,6 +88,10 @@ constexpr double weight_walk = 1.0;     // per household beyond the walk radius
 constexpr double weight_edge = 0.5;     // per metre of cut edge (times its class cost)
 constexpr double weight_distance = 0.1; // per household, per radius of walk
 
+/// Starts from different seeds when the atom graph has at most this many atoms.
+constexpr std::size_t max_atoms_for_restarts = 1000;
+constexpr int restarts = 3;
+
 struct AtomEdge {
     std::uint32_t other;
     std::array<double, barrier_class_count> length{};
@@ -141,20 +145,45 @@ public:
         build_atoms(true);
         build_atom_graph();
         components();
-        allocate_and_seed();
-        for (std::size_t r = 0; r < m_regions.size(); ++r) {
-            compute_distances(r);
-        }
-        balance();
-        improve();
-        for (int round = 0; round < m_config.rounds; ++round) {
-            m_ctx.report_progress("plan", static_cast<double>(round) / m_config.rounds);
-            if (!recentre()) {
-                break;
+        // Several starts from different seeds (a few when the atom graph is small enough
+        // for them to be cheap); the plan with the lowest objective is kept. The count
+        // depends on the input only, so the result stays deterministic.
+        const int starts = m_atoms.size() <= max_atoms_for_restarts ? restarts : 1;
+        double best = unreachable;
+        std::vector<Region> best_regions;
+        std::vector<std::uint32_t> best_seed_atom;
+        std::vector<std::uint32_t> best_region_of;
+        for (int start = 0; start < starts; ++start) {
+            m_random = Random{m_config.seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(start)};
+            m_first_start = start == 0;
+            m_regions.clear();
+            m_seed_atom.clear();
+            m_region_of.clear();
+            allocate_and_seed();
+            for (std::size_t r = 0; r < m_regions.size(); ++r) {
+                compute_distances(r);
             }
             balance();
             improve();
+            for (int round = 0; round < m_config.rounds; ++round) {
+                m_ctx.report_progress("plan", (start + static_cast<double>(round) / m_config.rounds) / starts);
+                if (!recentre()) {
+                    break;
+                }
+                balance();
+                improve();
+            }
+            const double cost = total_cost();
+            if (cost < best) {
+                best = cost;
+                best_regions = m_regions;
+                best_seed_atom = m_seed_atom;
+                best_region_of = m_region_of;
+            }
         }
+        m_regions = std::move(best_regions);
+        m_seed_atom = std::move(best_seed_atom);
+        m_region_of = std::move(best_region_of);
         return finish();
     }
 
@@ -508,7 +537,7 @@ private:
                                 ? m_config.grids
                                 : std::max(1, static_cast<int>(std::llround(static_cast<double>(total) /
                                                                             m_config.households_per_grid)));
-        if (m_config.grids == 0 && static_cast<double>(total) < m_config.households_per_grid) {
+        if (m_first_start && m_config.grids == 0 && static_cast<double>(total) < m_config.households_per_grid) {
             m_ctx.log.warning("the target of " + format_fixed(m_config.households_per_grid, 0) +
                               " households per grid is more than the district's " + std::to_string(total) +
                               ": planning one grid");
@@ -534,7 +563,7 @@ private:
                 ++given;
             }
         }
-        if (given != k_total) {
+        if (given != k_total && m_first_start) {
             m_ctx.log.warning("the district falls into " + std::to_string(nc) + " separate parts: planning " +
                               std::to_string(given) + " grids instead of " + std::to_string(k_total));
         }
@@ -1121,6 +1150,7 @@ private:
     std::vector<Region> m_regions;
     std::vector<std::uint32_t> m_region_of;
     std::vector<network::Snap> m_household_snap;
+    bool m_first_start = true;  ///< warnings are given once, not once per start
     bool m_walkable_tree_built = false;
     bool m_block_tree_built = false;
     bgi::rtree<std::pair<BBox, std::uint32_t>, bgi::rstar<16>> m_block_tree;
