@@ -15,7 +15,7 @@ namespace gridplan::cli {
 struct CommonOptions {
     bool verbose = false;
     bool quiet = false;
-    unsigned threads = 1;
+    unsigned threads = 0;  ///< 0: the machine's cores
 };
 
 class Command {

@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
         CLI::App* sub = app.add_subcommand(c->name(), c->summary());
         sub->add_flag("--verbose,-v", common.verbose, "Print what each stage did, with timings");
         sub->add_flag("--quiet,-q", common.quiet, "Print no warnings");
-        sub->add_option("--threads", common.threads, "Worker threads (default 1)")->check(CLI::Range(1U, 256U));
+        sub->add_option("--threads", common.threads, "Worker threads (default: the machine's cores); outputs do not depend on it")->check(CLI::Range(1U, 256U));
         c->setup(*sub);
         subs.emplace_back(sub, c.get());
     }

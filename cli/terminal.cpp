@@ -1,7 +1,9 @@
 #include "terminal.hpp"
 
 #include <cstdio>
+#include <algorithm>
 #include <iostream>
+#include <thread>
 #include <string>
 
 #include <unistd.h>
@@ -29,7 +31,7 @@ RunContext make_run_context(const CommonOptions& options) {
             std::cerr.flush();
         };
     }
-    ctx.threads = options.threads;
+    ctx.threads = options.threads > 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
     return ctx;
 }
 

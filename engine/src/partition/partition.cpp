@@ -14,6 +14,9 @@
 #include <queue>
 #include <set>
 #include <limits>
+#include <exception>
+#include <memory>
+#include <thread>
 #include <unordered_map>
 
 namespace gridplan::partition {
@@ -88,9 +91,11 @@ constexpr double weight_walk = 1.0;     // per household beyond the walk radius
 constexpr double weight_edge = 0.5;     // per metre of cut edge (times its class cost)
 constexpr double weight_distance = 0.1; // per household, per radius of walk
 
+/// The flood's step for an atom's households beyond the radius, in radii.
+constexpr double outside_step = 2.0;
 /// Starts from different seeds when the atom graph has at most this many atoms.
 constexpr std::size_t max_atoms_for_restarts = 1000;
-constexpr int restarts = 3;
+constexpr int restarts = 4;
 
 struct AtomEdge {
     std::uint32_t other;
@@ -145,47 +150,114 @@ public:
         build_atoms(true);
         build_atom_graph();
         components();
-        // Several starts from different seeds (a few when the atom graph is small enough
-        // for them to be cheap); the plan with the lowest objective is kept. The count
-        // depends on the input only, so the result stays deterministic.
+        // What the starts share, computed once (GEOS is used only here, not in the starts).
+        locate_centres();
+        // Households within the walk radius of each existing centre: one whose radius
+        // holds fewer than the band's lower bound (at the district's edge, by a park or
+        // a river) is badly placed and anchors no grid.
+        std::vector<std::uint32_t> all_atoms(m_atoms.size());
+        std::iota(all_atoms.begin(), all_atoms.end(), 0U);
+        m_centre_reach.assign(m_district.centres.size(), 0.0);
+        for (std::size_t c = 0; c < m_district.centres.size(); ++c) {
+            const auto snap = m_net.snap(m_district.centres[c].x, m_district.centres[c].y, 2000.0);
+            m_centre_reach[c] = static_cast<double>(within_from(snap, all_atoms));
+        }
+        m_node_in_block.assign(m_net.node_count(), 0);
+        for (std::uint32_t n = 0; n < m_net.node_count(); ++n) {
+            m_node_in_block[n] = block_at(m_net.node_x(n), m_net.node_y(n)) != no_index ? 1 : 0;
+        }
+        // Several starts from different seeds (when the atom graph is small enough for
+        // them to be cheap), run on the worker threads; the plan with the lowest
+        // objective is kept, the earliest start on ties, so the result does not depend
+        // on the thread count.
         const int starts = m_atoms.size() <= max_atoms_for_restarts ? restarts : 1;
-        double best = unreachable;
-        std::vector<Region> best_regions;
-        std::vector<std::uint32_t> best_seed_atom;
-        std::vector<std::uint32_t> best_region_of;
-        for (int start = 0; start < starts; ++start) {
-            m_random = Random{m_config.seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(start)};
-            m_first_start = start == 0;
-            m_regions.clear();
-            m_seed_atom.clear();
-            m_region_of.clear();
-            allocate_and_seed();
-            for (std::size_t r = 0; r < m_regions.size(); ++r) {
-                compute_distances(r);
-            }
-            balance();
-            improve();
-            for (int round = 0; round < m_config.rounds; ++round) {
-                m_ctx.report_progress("plan", (start + static_cast<double>(round) / m_config.rounds) / starts);
-                if (!recentre()) {
-                    break;
+        std::vector<std::unique_ptr<Planner>> done(static_cast<std::size_t>(starts));
+        const int threads = std::clamp(static_cast<int>(m_ctx.threads), 1, starts);
+        for (int first = 0; first < starts; first += threads) {
+            m_ctx.report_progress("plan", static_cast<double>(first) / starts);
+            const int last = std::min(starts, first + threads);
+            std::vector<std::exception_ptr> errors(static_cast<std::size_t>(last - first));
+            auto work = [&](int start) {
+                try {
+                    auto w = std::make_unique<Planner>(*this, ForStart{});
+                    w->run_start(start);
+                    done[static_cast<std::size_t>(start)] = std::move(w);
+                } catch (...) {
+                    errors[static_cast<std::size_t>(start - first)] = std::current_exception();
                 }
-                balance();
-                improve();
+            };
+            std::vector<std::thread> pool;
+            for (int start = first + 1; start < last; ++start) {
+                pool.emplace_back(work, start);
             }
-            const double cost = total_cost();
-            if (cost < best) {
-                best = cost;
-                best_regions = m_regions;
-                best_seed_atom = m_seed_atom;
-                best_region_of = m_region_of;
+            work(first);
+            for (auto& t : pool) {
+                t.join();
+            }
+            for (const auto& e : errors) {
+                if (e) {
+                    std::rethrow_exception(e);
+                }
             }
         }
-        m_regions = std::move(best_regions);
-        m_seed_atom = std::move(best_seed_atom);
-        m_region_of = std::move(best_region_of);
+        std::size_t best = 0;
+        for (std::size_t k = 1; k < done.size(); ++k) {
+            if (done[k]->m_cost < done[best]->m_cost) {
+                best = k;
+            }
+        }
+        m_regions = std::move(done[best]->m_regions);
+        m_seed_atom = std::move(done[best]->m_seed_atom);
+        m_region_of = std::move(done[best]->m_region_of);
+        m_result.stats.households = done[best]->m_result.stats.households;
         return finish();
     }
+
+    /// One start: seeds, the balanced flood, local search, re-centring until stable.
+    void run_start(int start) {
+        m_random = Random{m_config.seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(start)};
+        m_first_start = start == 0;
+        // Even starts seed grids on the existing centres, odd ones on household
+        // clusters only (existing centres are then adopted where they serve well).
+        m_seed_from_centres = start % 2 == 0;
+        allocate_and_seed();
+        for (std::size_t r = 0; r < m_regions.size(); ++r) {
+            compute_distances(r);
+        }
+        balance();
+        search();
+        for (int round = 0; round < m_config.rounds; ++round) {
+            if (!recentre()) {
+                break;
+            }
+            balance();
+            search();
+        }
+        // Starts are compared on what the plan is for: households outside the band
+        // first, then households beyond the radius, an existing centre used counting
+        // as centre_relocate_share of a grid's households.
+        m_cost = 0.0;
+        for (const auto& region : m_regions) {
+            const double l = static_cast<double>(region.load);
+            m_cost += weight_band * std::max({0.0, m_config.band_low() - l, l - m_config.band_high()});
+            if (region.centre.proposed && !m_district.centres.empty()) {
+                m_cost += m_config.centre_relocate_share * m_config.households_per_grid;
+            }
+        }
+        for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+            m_cost += static_cast<double>(outside_radius(m_region_of[a], a));
+        }
+    }
+
+    struct ForStart {};
+    /// A worker for one start: the shared inputs and atom graph, fresh grid state.
+    Planner(const Planner& o, ForStart)
+        : m_district(o.m_district), m_blocks(o.m_blocks), m_net(o.m_net), m_nests(o.m_nests), m_config(o.m_config),
+          m_geos(o.m_geos), m_ctx(o.m_ctx), m_random(o.m_config.seed), m_block_nest(o.m_block_nest),
+          m_atom_of_block(o.m_atom_of_block), m_atoms(o.m_atoms), m_component(o.m_component),
+          m_component_households(o.m_component_households), m_component_count(o.m_component_count),
+          m_centre_atom(o.m_centre_atom), m_household_snap(o.m_household_snap), m_node_in_block(o.m_node_in_block),
+          m_centre_reach(o.m_centre_reach) {}
 
 public:
     /// Measures a fixed block assignment: every block its own atom, centres as in run().
@@ -567,7 +639,6 @@ private:
             m_ctx.log.warning("the district falls into " + std::to_string(nc) + " separate parts: planning " +
                               std::to_string(given) + " grids instead of " + std::to_string(k_total));
         }
-        locate_centres();
         std::vector<std::vector<std::uint32_t>> centres_in(nc);
         for (std::uint32_t c = 0; c < m_district.centres.size(); ++c) {
             if (m_centre_atom[c] != no_index) {
@@ -641,7 +712,13 @@ private:
             }
         }
         const double min_spacing = 0.6 * std::sqrt(component_area / std::max(k, 1));
-        std::vector<std::uint32_t> pool = centres;
+        // Badly placed centres (see m_centre_reach) seed no grid.
+        std::vector<std::uint32_t> pool;
+        for (const auto centre : centres) {
+            if (m_seed_from_centres && m_centre_reach[centre] >= m_config.band_low()) {
+                pool.push_back(centre);
+            }
+        }
         while (static_cast<int>(seeds.size()) < k && !pool.empty()) {
             std::size_t pick = 0;
             if (!seeds.empty()) {
@@ -756,7 +833,7 @@ private:
         Region& region = m_regions[r];
         region.centre_snap = m_net.snap(region.centre.x, region.centre.y, 2000.0);
         region.walk.clear();
-        const double limit = 4.0 * m_config.walk_radius_m + 2000.0;
+        const double limit = 2.5 * m_config.walk_radius_m + 500.0;
         if (!region.centre_snap.on_network()) {
             return;
         }
@@ -794,6 +871,14 @@ private:
         return 1.5 * std::hypot(m_atoms[a].x - region.centre.x, m_atoms[a].y - region.centre.y) + 1000.0;
     }
 
+    /// The flood's distance: the walk, plus a step for the share of the atom's households
+    /// beyond the radius, so atoms go first to a centre that reaches them.
+    double flood_distance(std::size_t r, std::uint32_t a) const {
+        const double h = static_cast<double>(m_atoms[a].households);
+        const double outside = h > 0.0 ? static_cast<double>(outside_radius(r, a)) / h : 0.0;
+        return distance(r, a) + outside_step * m_config.walk_radius_m * outside;
+    }
+
     /// Households of atom a beyond the walk radius of region r's centre.
     std::int64_t outside_radius(std::size_t r, std::uint32_t a) const {
         const Region& region = m_regions[r];
@@ -829,7 +914,7 @@ private:
             for (const auto& e : m_atoms[a].edges) {
                 if (e.strong && m_region_of[e.other] == no_index) {
                     const double p = penalty + cross_penalty[static_cast<std::size_t>(e.strongest())];
-                    queue.push(Item{weight[r] + distance(r, e.other) + p, p, e.other, r});
+                    queue.push(Item{weight[r] + flood_distance(r, e.other) + p, p, e.other, r});
                 }
             }
         };
@@ -853,9 +938,16 @@ private:
         }
     }
 
-    /// The whole objective of an assignment (lower is better).
+    /// The whole objective of an assignment (lower is better). A grid on a proposed
+    /// centre costs what giving up an existing one must gain (centre_relocate_share of
+    /// a grid's households within the radius), so starts compare fairly.
     double total_cost() const {
         double cost = 0.0;
+        for (const auto& region : m_regions) {
+            if (region.centre.proposed && !m_district.centres.empty()) {
+                cost += weight_walk * m_config.centre_relocate_share * m_config.households_per_grid;
+            }
+        }
         for (const auto& region : m_regions) {
             cost += balance_cost(region.load);
         }
@@ -952,6 +1044,226 @@ private:
             }
         }
         return queue.size() == size - 1;
+    }
+
+    /// Change in the walk and edge terms of the objective if atom a moves to region s.
+    double move_delta(std::uint32_t a, std::uint32_t s) const {
+        const std::uint32_t r = m_region_of[a];
+        double delta = atom_cost(s, a) - atom_cost(r, a);
+        for (const auto& e : m_atoms[a].edges) {
+            const auto o = m_region_of[e.other];
+            if (o == r) {
+                delta += cut_cost_of(e);
+            } else if (o == s) {
+                delta -= cut_cost_of(e);
+            }
+        }
+        return delta;
+    }
+
+    void move_atom(std::uint32_t a, std::uint32_t s) {
+        const std::uint32_t r = m_region_of[a];
+        m_region_of[a] = s;
+        m_regions[r].load -= m_atoms[a].households;
+        m_regions[s].load += m_atoms[a].households;
+    }
+
+    /// Brings grids outside the band back into it by passing households along a chain
+    /// of neighbouring grids to the nearest one with room (an overloaded grid's border
+    /// atom to the next grid, that grid's to the next, ...), where single moves between
+    /// two neighbours cannot help.
+    void repair_band() {
+        const double low = m_config.band_low();
+        const double high = m_config.band_high();
+        const double target = m_config.households_per_grid;
+        const std::size_t nr = m_regions.size();
+        for (int pass = 0; pass < 4 * static_cast<int>(nr); ++pass) {
+            // The grid farthest outside the band.
+            std::uint32_t worst = no_index;
+            double worst_gap = 0.0;
+            for (std::uint32_t r = 0; r < nr; ++r) {
+                const double l = static_cast<double>(m_regions[r].load);
+                const double gap = l > high ? l - high : (l < low ? low - l : 0.0);
+                if (gap > worst_gap) {
+                    worst_gap = gap;
+                    worst = r;
+                }
+            }
+            if (worst == no_index) {
+                return;
+            }
+            const bool over = static_cast<double>(m_regions[worst].load) > high;
+            // Grid adjacency over strong edges.
+            std::vector<std::set<std::uint32_t>> next(nr);
+            for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+                for (const auto& e : m_atoms[a].edges) {
+                    if (e.strong && m_region_of[e.other] != m_region_of[a]) {
+                        next[m_region_of[a]].insert(m_region_of[e.other]);
+                    }
+                }
+            }
+            // Breadth-first to the nearest grid with room (over) or to spare (under).
+            std::vector<std::uint32_t> parent(nr, no_index);
+            parent[worst] = worst;
+            std::vector<std::uint32_t> queue{worst};
+            std::uint32_t found = no_index;
+            for (std::size_t q = 0; q < queue.size() && found == no_index; ++q) {
+                for (const auto n : next[queue[q]]) {
+                    if (parent[n] != no_index) {
+                        continue;
+                    }
+                    parent[n] = queue[q];
+                    const double l = static_cast<double>(m_regions[n].load);
+                    if (over ? l < target : l > target) {
+                        found = n;
+                        break;
+                    }
+                    queue.push_back(n);
+                }
+            }
+            if (found == no_index) {
+                return;  // nowhere to go: reported as infeasible
+            }
+            std::vector<std::uint32_t> path{found};
+            while (path.back() != worst) {
+                path.push_back(parent[path.back()]);
+            }
+            std::reverse(path.begin(), path.end());  // worst ... found
+            if (!over) {
+                std::reverse(path.begin(), path.end());  // households flow towards the light grid
+            }
+            // Pass about `amount` households along each link, from the source end.
+            const double amount = std::max(worst_gap, 0.5 * std::fabs(static_cast<double>(m_regions[worst].load) - target));
+            bool moved_any = false;
+            for (std::size_t k = 0; k + 1 < path.size(); ++k) {
+                const std::uint32_t from = path[k];
+                const std::uint32_t to = path[k + 1];
+                double passed = 0.0;
+                for (int step = 0; step < 64 && passed < amount; ++step) {
+                    std::uint32_t best = no_index;
+                    double best_score = unreachable;
+                    for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+                        if (m_region_of[a] != from || m_seed_atom[from] == a || m_atoms[a].households <= 0) {
+                            continue;
+                        }
+                        const double h = static_cast<double>(m_atoms[a].households);
+                        if (h > 1.5 * (amount - passed) + 1.0) {
+                            continue;  // would overshoot
+                        }
+                        bool touches = false;
+                        for (const auto& e : m_atoms[a].edges) {
+                            touches = touches || (e.strong && m_region_of[e.other] == to);
+                        }
+                        if (!touches) {
+                            continue;
+                        }
+                        const double score = move_delta(a, to) / h;
+                        if (score < best_score && connected_without(from, a)) {
+                            best_score = score;
+                            best = a;
+                        }
+                    }
+                    if (best == no_index) {
+                        break;
+                    }
+                    passed += static_cast<double>(m_atoms[best].households);
+                    move_atom(best, to);
+                    moved_any = true;
+                }
+            }
+            if (!moved_any) {
+                return;
+            }
+        }
+    }
+
+    /// Local search: single moves, the band repaired along chains, two-step moves.
+    void search() {
+        improve();
+        repair_band();
+        improve();
+        chain_moves();
+        improve();
+    }
+
+    /// Two-step moves for households beyond the radius: an atom goes to a neighbouring
+    /// grid whose centre reaches more of it, and that grid, were it to leave the band,
+    /// passes a border atom of its own on to a third grid. Kept when the objective falls
+    /// and every grid stays connected.
+    void chain_moves() {
+        const double high = m_config.band_high();
+        const double low = m_config.band_low();
+        for (int pass = 0; pass < 4; ++pass) {
+            std::size_t applied = 0;
+            for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+                const std::uint32_t r = m_region_of[a];
+                const std::int64_t ha = m_atoms[a].households;
+                if (m_seed_atom[r] == a || outside_radius(r, a) == 0 ||
+                    static_cast<double>(m_regions[r].load - ha) < low) {
+                    continue;
+                }
+                std::set<std::uint32_t> targets;
+                for (const auto& e : m_atoms[a].edges) {
+                    if (e.strong && m_region_of[e.other] != r) {
+                        targets.insert(m_region_of[e.other]);
+                    }
+                }
+                for (const auto s : targets) {
+                    if (outside_radius(s, a) >= outside_radius(r, a) ||
+                        static_cast<double>(m_regions[s].load + ha) <= high) {
+                        continue;  // no gain, or a single move (improve) suffices
+                    }
+                    if (!connected_without(r, a)) {
+                        break;
+                    }
+                    const double before = balance_cost(m_regions[r].load) + balance_cost(m_regions[s].load);
+                    const double first = move_delta(a, s);
+                    move_atom(a, s);
+                    // The best border atom of s to pass on.
+                    double best = balance_cost(m_regions[r].load) + balance_cost(m_regions[s].load) - before + first;
+                    std::uint32_t best_b = no_index;
+                    std::uint32_t best_t = no_index;
+                    const double need = static_cast<double>(m_regions[s].load) - high;
+                    for (std::uint32_t b = 0; b < m_atoms.size(); ++b) {
+                        if (m_region_of[b] != s || b == a || m_seed_atom[s] == b ||
+                            static_cast<double>(m_atoms[b].households) < need) {
+                            continue;
+                        }
+                        std::set<std::uint32_t> next;
+                        for (const auto& e : m_atoms[b].edges) {
+                            const auto t = m_region_of[e.other];
+                            if (e.strong && t != s) {
+                                next.insert(t);
+                            }
+                        }
+                        for (const auto t : next) {
+                            const std::int64_t hb = m_atoms[b].households;
+                            const double balance = balance_cost(m_regions[s].load - hb) +
+                                                   balance_cost(m_regions[t].load + hb) - balance_cost(m_regions[s].load) -
+                                                   balance_cost(m_regions[t].load);
+                            const double total = best_b == no_index && best_t == no_index ? unreachable : best;
+                            const double candidate = first + balance_cost(m_regions[r].load) +
+                                                     balance_cost(m_regions[s].load) - before + balance +
+                                                     move_delta(b, t);
+                            if (candidate < std::min(total, -1e-6) && connected_without(s, b)) {
+                                best = candidate;
+                                best_b = b;
+                                best_t = t;
+                            }
+                        }
+                    }
+                    if (best_b != no_index) {
+                        move_atom(best_b, best_t);
+                        ++applied;
+                        break;
+                    }
+                    move_atom(a, r);  // undo
+                }
+            }
+            if (applied == 0) {
+                break;
+            }
+        }
     }
 
     void improve() {
@@ -1059,6 +1371,12 @@ private:
             }
             const double cx = sx / sw;
             const double cy = sy / sw;
+            // Candidate sites: the atoms and the network nodes nearest the centroid.
+            struct Site {
+                double x;
+                double y;
+                network::Snap snap;
+            };
             std::vector<std::pair<double, std::uint32_t>> near;
             for (const auto a : atoms_of[r]) {
                 if (m_atoms[a].snap.on_network()) {
@@ -1067,13 +1385,32 @@ private:
             }
             std::sort(near.begin(), near.end());
             near.resize(std::min<std::size_t>(near.size(), 10));
-            std::uint32_t site = no_index;
+            std::vector<Site> sites;
+            for (const auto& [ignored, a] : near) {
+                sites.push_back(Site{m_atoms[a].x, m_atoms[a].y, m_atoms[a].snap});
+            }
+            std::vector<std::pair<double, std::uint32_t>> nodes;
+            for (std::uint32_t n = 0; n < m_net.node_count(); ++n) {
+                const double d = std::hypot(m_net.node_x(n) - cx, m_net.node_y(n) - cy);
+                if (d <= 0.4 * m_config.walk_radius_m) {
+                    nodes.emplace_back(d, n);
+                }
+            }
+            std::sort(nodes.begin(), nodes.end());
+            nodes.resize(std::min<std::size_t>(nodes.size(), 20));
+            for (const auto& [ignored, n] : nodes) {
+                const auto snap = m_net.snap(m_net.node_x(n), m_net.node_y(n), 1.0);
+                if (snap.on_network() && m_node_in_block[n] != 0) {
+                    sites.push_back(Site{m_net.node_x(n), m_net.node_y(n), snap});
+                }
+            }
+            const Site* site = nullptr;
             std::int64_t site_within = -1;
-            for (const auto& [ignored, candidate] : near) {
-                const std::int64_t w = within_from(m_atoms[candidate].snap, atoms_of[r]);
+            for (const auto& candidate : sites) {
+                const std::int64_t w = within_from(candidate.snap, atoms_of[r]);
                 if (w > site_within) {
                     site_within = w;
-                    site = candidate;
+                    site = &candidate;
                 }
             }
             GridCentre next;
@@ -1083,7 +1420,9 @@ private:
                 for (const auto a : atoms_of[r]) {
                     current += m_atoms[a].households - outside_radius(r, a);
                 }
-                if (site == no_index || static_cast<double>(site_within - current) <= slack) {
+                const bool badly_placed = m_centre_reach[region.centre.existing] < m_config.band_low();
+                if (site == nullptr || site_within <= current ||
+                    (!badly_placed && static_cast<double>(site_within - current) <= slack)) {
                     continue;  // the existing centre serves the grid well enough
                 }
                 taken.erase(region.centre.existing);
@@ -1091,7 +1430,8 @@ private:
                 // An unused existing centre inside the grid that serves it well enough.
                 std::int64_t best = -1;
                 for (std::uint32_t c = 0; c < m_district.centres.size(); ++c) {
-                    if (m_centre_atom[c] == no_index || m_region_of[m_centre_atom[c]] != r || taken.count(c) > 0) {
+                    if (m_centre_atom[c] == no_index || m_region_of[m_centre_atom[c]] != r || taken.count(c) > 0 ||
+                        m_centre_reach[c] < m_config.band_low()) {
                         continue;
                     }
                     const auto snap = m_net.snap(m_district.centres[c].x, m_district.centres[c].y, 2000.0);
@@ -1107,11 +1447,19 @@ private:
                 }
             }
             if (next_atom == no_index) {
-                if (site == no_index) {
+                if (site == nullptr) {
                     continue;
                 }
-                next = GridCentre{m_atoms[site].x, m_atoms[site].y, true, no_index};
-                next_atom = site;
+                next = GridCentre{site->x, site->y, true, no_index};
+                // The grid's atom nearest the site starts its flood.
+                double bd = unreachable;
+                for (const auto a : atoms_of[r]) {
+                    const double d = std::hypot(m_atoms[a].x - site->x, m_atoms[a].y - site->y);
+                    if (d < bd) {
+                        bd = d;
+                        next_atom = a;
+                    }
+                }
             }
             if (!std::isfinite(region.centre.x) || std::hypot(next.x - region.centre.x, next.y - region.centre.y) > 1.0 ||
                 next.proposed != region.centre.proposed) {
@@ -1151,6 +1499,10 @@ private:
     std::vector<std::uint32_t> m_region_of;
     std::vector<network::Snap> m_household_snap;
     bool m_first_start = true;  ///< warnings are given once, not once per start
+    bool m_seed_from_centres = true;
+    std::vector<char> m_node_in_block;  ///< network nodes inside the district's blocks
+    std::vector<double> m_centre_reach; ///< households within the radius of each existing centre
+    double m_cost = 0.0;                ///< objective at the end of a start
     bool m_walkable_tree_built = false;
     bool m_block_tree_built = false;
     bgi::rtree<std::pair<BBox, std::uint32_t>, bgi::rstar<16>> m_block_tree;
