@@ -10,7 +10,8 @@
 // boundary atoms (contiguity kept by a reachability check) to cut band deviation,
 // households beyond the walk radius and weak-barrier edges; grids are re-centred (the
 // existing centre unless a proposed site serves the grid clearly better) and the whole
-// repeats until no centre moves. Deterministic for a seed.
+// repeats until no centre moves; small districts get several starts on worker threads,
+// the best kept. Deterministic for a seed, whatever the thread count.
 
 #include "gridplan/blocks/blocks.hpp"
 #include "gridplan/core/ids.hpp"
