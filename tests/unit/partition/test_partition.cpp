@@ -490,3 +490,26 @@ TEST_CASE("what cannot be satisfied is named with the change that would fix it",
         CHECK_THAT(it->fix, Catch::StartsWith("a tolerance of 34%"));
     }
 }
+
+TEST_CASE("the plan does not depend on the number of threads", "[partition]") {
+    wrap::GeosContext geos;
+    RandomDistrict rd = random_district(geos, 7);
+    double total = 0.0;
+    for (const auto& hp : rd.district.households) {
+        total += hp.count;
+    }
+    RunContext ctx;
+    const blocks::BlocksResult blocks = blocks::build_blocks(rd.district, {}, geos, ctx);
+    const network::WalkNetwork net = network::build_network(rd.district, {}, geos, ctx);
+    const partition::PartitionConfig c = config(total / 5.0);
+    ctx.threads = 1;
+    const partition::PlanResult one = partition::plan_grids(rd.district, blocks, net, {}, c, geos, ctx);
+    ctx.threads = 3;
+    const partition::PlanResult three = partition::plan_grids(rd.district, blocks, net, {}, c, geos, ctx);
+    REQUIRE(one.grid_of_block.size() == three.grid_of_block.size());
+    CHECK(one.grid_of_block == three.grid_of_block);
+    for (std::size_t g = 0; g < one.grids.size(); ++g) {
+        CHECK(one.grids[g].centre.x == three.grids[g].centre.x);
+        CHECK(one.grids[g].centre.y == three.grids[g].centre.y);
+    }
+}
