@@ -564,4 +564,67 @@ double SourceDistances::distance(const Snap& point, std::uint32_t* source) const
     return std::isfinite(best) ? best + point.access_m : unreachable;
 }
 
+BoundedDistances::BoundedDistances(const WalkNetwork& net) : m_net(&net), m_node(net.node_count(), unreachable) {}
+
+void BoundedDistances::run(const Snap& source, double limit_m) {
+    for (const NodeIndex n : m_touched) {
+        m_node[n] = unreachable;
+    }
+    m_touched.clear();
+    m_heap.clear();
+    m_source = source;
+    m_limit = limit_m;
+    if (!source.on_network()) {
+        return;
+    }
+    const auto later = [](const std::pair<double, NodeIndex>& a, const std::pair<double, NodeIndex>& b) { return a > b; };
+    auto relax = [&](NodeIndex n, double d) {
+        if (d < m_node[n]) {
+            if (!std::isfinite(m_node[n])) {
+                m_touched.push_back(n);
+            }
+            m_node[n] = d;
+            m_heap.emplace_back(d, n);
+            std::push_heap(m_heap.begin(), m_heap.end(), later);
+        }
+    };
+    const Edge& e = m_net->edge(source.edge);
+    relax(e.from, source.access_m + source.offset_m);
+    relax(e.to, source.access_m + (e.length_m - source.offset_m));
+    while (!m_heap.empty()) {
+        std::pop_heap(m_heap.begin(), m_heap.end(), later);
+        const auto [d, n] = m_heap.back();
+        m_heap.pop_back();
+        if (d > m_node[n]) {
+            continue;
+        }
+        if (d > limit_m) {
+            break;
+        }
+        for (const EdgeIndex* it = m_net->adjacent_begin(n); it != m_net->adjacent_end(n); ++it) {
+            const Edge& next = m_net->edge(*it);
+            relax(next.from == n ? next.to : next.from, d + next.length_m);
+        }
+    }
+}
+
+double BoundedDistances::distance(const Snap& point) const {
+    if (!point.on_network() || !m_source.on_network()) {
+        return unreachable;
+    }
+    const Edge& e = m_net->edge(point.edge);
+    double best = unreachable;
+    // Nodes beyond the limit count as unreached, as in distances_from.
+    if (m_node[e.from] <= m_limit) {
+        best = std::min(best, m_node[e.from] + point.offset_m);
+    }
+    if (m_node[e.to] <= m_limit) {
+        best = std::min(best, m_node[e.to] + (e.length_m - point.offset_m));
+    }
+    if (point.edge == m_source.edge) {
+        best = std::min(best, m_source.access_m + std::fabs(m_source.offset_m - point.offset_m));
+    }
+    return std::isfinite(best) ? best + point.access_m : unreachable;
+}
+
 } // namespace gridplan::network

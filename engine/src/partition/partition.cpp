@@ -837,8 +837,8 @@ private:
         if (!region.centre_snap.on_network()) {
             return;
         }
-        const std::vector<network::Snap> src{region.centre_snap};
-        const network::SourceDistances d{m_net, src, limit};
+        m_search.run(region.centre_snap, limit);
+        const network::BoundedDistances& d = m_search;
         const double r2 = limit * limit;
         for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
             const Atom& atom = m_atoms[a];
@@ -1319,8 +1319,8 @@ private:
         if (!site.on_network()) {
             return 0;
         }
-        const std::vector<network::Snap> src{site};
-        const network::SourceDistances d{m_net, src, m_config.walk_radius_m};
+        m_search.run(site, m_config.walk_radius_m);
+        const network::BoundedDistances& d = m_search;
         std::int64_t within = 0;
         for (const auto a : atoms) {
             for (const auto i : m_atoms[a].household_points) {
@@ -1503,6 +1503,7 @@ private:
     std::vector<char> m_node_in_block;  ///< network nodes inside the district's blocks
     std::vector<double> m_centre_reach; ///< households within the radius of each existing centre
     double m_cost = 0.0;                ///< objective at the end of a start
+    mutable network::BoundedDistances m_search{m_net};  ///< workspace for small searches
     bool m_walkable_tree_built = false;
     bool m_block_tree_built = false;
     bgi::rtree<std::pair<BBox, std::uint32_t>, bgi::rstar<16>> m_block_tree;
