@@ -95,7 +95,7 @@ constexpr double weight_distance = 0.1; // per household, per radius of walk
 constexpr double outside_step = 2.0;
 /// Starts from different seeds when the atom graph has at most this many atoms.
 constexpr std::size_t max_atoms_for_restarts = 1000;
-constexpr int restarts = 4;
+constexpr int restarts = 6;
 
 struct AtomEdge {
     std::uint32_t other;
@@ -152,20 +152,7 @@ public:
         components();
         // What the starts share, computed once (GEOS is used only here, not in the starts).
         locate_centres();
-        // Households within the walk radius of each existing centre: one whose radius
-        // holds fewer than the band's lower bound (at the district's edge, by a park or
-        // a river) is badly placed and anchors no grid.
-        std::vector<std::uint32_t> all_atoms(m_atoms.size());
-        std::iota(all_atoms.begin(), all_atoms.end(), 0U);
-        m_centre_reach.assign(m_district.centres.size(), 0.0);
-        for (std::size_t c = 0; c < m_district.centres.size(); ++c) {
-            const auto snap = m_net.snap(m_district.centres[c].x, m_district.centres[c].y, 2000.0);
-            m_centre_reach[c] = static_cast<double>(within_from(snap, all_atoms));
-        }
-        m_node_in_block.assign(m_net.node_count(), 0);
-        for (std::uint32_t n = 0; n < m_net.node_count(); ++n) {
-            m_node_in_block[n] = block_at(m_net.node_x(n), m_net.node_y(n)) != no_index ? 1 : 0;
-        }
+        prepare_sites();
         // Several starts from different seeds (when the atom graph is small enough for
         // them to be cheap), run on the worker threads; the plan with the lowest
         // objective is kept, the earliest start on ties, so the result does not depend
@@ -211,6 +198,25 @@ public:
         m_region_of = std::move(done[best]->m_region_of);
         m_result.stats.households = done[best]->m_result.stats.households;
         return finish();
+    }
+
+    /// How well each existing centre is placed, and which street nodes may host a
+    /// proposed centre (those inside the district's blocks).
+    void prepare_sites() {
+        // Households within the walk radius of each existing centre: one whose radius
+        // holds fewer than the band's lower bound (at the district's edge, by a park or
+        // a river) is badly placed and anchors no grid.
+        std::vector<std::uint32_t> all_atoms(m_atoms.size());
+        std::iota(all_atoms.begin(), all_atoms.end(), 0U);
+        m_centre_reach.assign(m_district.centres.size(), 0.0);
+        for (std::size_t c = 0; c < m_district.centres.size(); ++c) {
+            const auto snap = m_net.snap(m_district.centres[c].x, m_district.centres[c].y, 2000.0);
+            m_centre_reach[c] = static_cast<double>(within_from(snap, all_atoms));
+        }
+        m_node_in_block.assign(m_net.node_count(), 0);
+        for (std::uint32_t n = 0; n < m_net.node_count(); ++n) {
+            m_node_in_block[n] = block_at(m_net.node_x(n), m_net.node_y(n)) != no_index ? 1 : 0;
+        }
     }
 
     /// One start: seeds, the balanced flood, local search, re-centring until stable.
@@ -274,6 +280,7 @@ public:
             m_regions[grid_of_block[b]].load += m_atoms[m_atom_of_block[b]].households;
         }
         locate_centres();
+        prepare_sites();
         for (std::uint32_t r = 0; r < k; ++r) {
             m_regions[r].centre.proposed = true;
             m_regions[r].centre.x = unreachable;  // forces recentre() to place it

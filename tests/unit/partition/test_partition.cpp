@@ -513,3 +513,43 @@ TEST_CASE("the plan does not depend on the number of threads", "[partition]") {
         CHECK(one.grids[g].centre.y == three.grids[g].centre.y);
     }
 }
+
+TEST_CASE("a given assignment is measured like a plan", "[partition]") {
+    wrap::GeosContext geos;
+    DistrictBuilder b{geos, "POLYGON((0 0, 400 0, 400 400, 0 400, 0 0))"};
+    // Streets with a vertex at every crossing, so that they join in the walking network.
+    for (int k = 1; k <= 3; ++k) {
+        const std::string c = std::to_string(100 * k);
+        b.line("LINESTRING(-10 " + c + ", 100 " + c + ", 200 " + c + ", 300 " + c + ", 410 " + c + ")",
+               BarrierClass::street);
+        b.line("LINESTRING(" + c + " -10, " + c + " 100, " + c + " 200, " + c + " 300, " + c + " 410)",
+               BarrierClass::street);
+    }
+    for (int i = 0; i < 4; ++i) {
+        for (int j = 0; j < 4; ++j) {
+            b.household(50.0 + 100.0 * i, 50.0 + 100.0 * j, 100);
+        }
+    }
+    io::District d = b.build();
+    io::PointFeature centre;
+    centre.x = 110.0;  // on the street corner of the south-west quadrant
+    centre.y = 110.0;
+    centre.id = "C1";
+    centre.services = all_services_mask;
+    d.centres.push_back(centre);
+    RunContext ctx;
+    const blocks::BlocksResult blocks = blocks::build_blocks(d, {}, geos, ctx);
+    const network::WalkNetwork net = network::build_network(d, {}, geos, ctx);
+    // Quadrants: grid 0 south-west, 1 south-east, 2 north-west, 3 north-east.
+    std::vector<std::uint32_t> grid_of_block(blocks.blocks.size());
+    for (std::uint32_t i = 0; i < blocks.blocks.size(); ++i) {
+        grid_of_block[i] = (blocks.blocks[i].label_x < 200.0 ? 0U : 1U) + (blocks.blocks[i].label_y < 200.0 ? 0U : 2U);
+    }
+    const partition::PlanResult r = partition::evaluate_assignment(d, blocks, net, grid_of_block, config(400.0), geos, ctx);
+    REQUIRE(r.grids.size() == 4);
+    CHECK(r.stats.grids_not_contiguous == 0);
+    CHECK(r.stats.grids_in_band == 4);
+    CHECK(r.stats.existing_centres_used == 1);
+    // Every household is within 800 m of its quadrant's centre: a 200 m square.
+    CHECK(r.stats.share_within_radius == Approx(1.0));
+}
