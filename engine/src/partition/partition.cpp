@@ -1392,6 +1392,19 @@ private:
             }
             std::sort(near.begin(), near.end());
             near.resize(std::min<std::size_t>(near.size(), 10));
+            // The most populous atoms too: a grid spread over villages may have its
+            // centroid in empty country.
+            std::vector<std::pair<std::int64_t, std::uint32_t>> heavy;
+            for (const auto a : atoms_of[r]) {
+                if (m_atoms[a].snap.on_network()) {
+                    heavy.emplace_back(-m_atoms[a].households, a);
+                }
+            }
+            std::sort(heavy.begin(), heavy.end());
+            heavy.resize(std::min<std::size_t>(heavy.size(), 5));
+            for (const auto& [ignored, a] : heavy) {
+                near.emplace_back(0.0, a);
+            }
             std::vector<Site> sites;
             for (const auto& [ignored, a] : near) {
                 sites.push_back(Site{m_atoms[a].x, m_atoms[a].y, m_atoms[a].snap});
@@ -1437,13 +1450,16 @@ private:
                 // An unused existing centre inside the grid that serves it well enough.
                 std::int64_t best = -1;
                 for (std::uint32_t c = 0; c < m_district.centres.size(); ++c) {
-                    if (m_centre_atom[c] == no_index || m_region_of[m_centre_atom[c]] != r || taken.count(c) > 0 ||
-                        m_centre_reach[c] < m_config.band_low()) {
+                    if (m_centre_atom[c] == no_index || m_region_of[m_centre_atom[c]] != r || taken.count(c) > 0) {
                         continue;
                     }
                     const auto snap = m_net.snap(m_district.centres[c].x, m_district.centres[c].y, 2000.0);
                     const std::int64_t w = within_from(snap, atoms_of[r]);
-                    if (static_cast<double>(site_within - w) <= slack && w > best) {
+                    // A badly placed centre is adopted only where no site does better.
+                    const bool good_enough = m_centre_reach[c] < m_config.band_low()
+                                                 ? w >= site_within
+                                                 : static_cast<double>(site_within - w) <= slack;
+                    if (good_enough && w > best) {
                         best = w;
                         next = GridCentre{m_district.centres[c].x, m_district.centres[c].y, false, c};
                         next_atom = m_centre_atom[c];
