@@ -197,6 +197,7 @@ public:
         m_seed_atom = std::move(done[best]->m_seed_atom);
         m_region_of = std::move(done[best]->m_region_of);
         m_result.stats.households = done[best]->m_result.stats.households;
+        polish();
         return finish();
     }
 
@@ -216,6 +217,32 @@ public:
         m_node_in_block.assign(m_net.node_count(), 0);
         for (std::uint32_t n = 0; n < m_net.node_count(); ++n) {
             m_node_in_block[n] = block_at(m_net.node_x(n), m_net.node_y(n)) != no_index ? 1 : 0;
+        }
+    }
+
+    /// On the best start: proposed sites searched over a wider area (more street nodes,
+    /// farther from the centroid), kept if the plan gets better.
+    void polish() {
+        for (std::size_t r = 0; r < m_regions.size(); ++r) {
+            compute_distances(r);
+        }
+        const double before = score();
+        const std::vector<Region> regions = m_regions;
+        const std::vector<std::uint32_t> seed_atom = m_seed_atom;
+        const std::vector<std::uint32_t> region_of = m_region_of;
+        m_wide_sites = true;
+        for (int round = 0; round < m_config.rounds; ++round) {
+            if (!recentre()) {
+                break;
+            }
+            balance();
+            search();
+        }
+        m_wide_sites = false;
+        if (score() >= before) {
+            m_regions = regions;
+            m_seed_atom = seed_atom;
+            m_region_of = region_of;
         }
     }
 
@@ -242,17 +269,23 @@ public:
         // Starts are compared on what the plan is for: households outside the band
         // first, then households beyond the radius, an existing centre used counting
         // as centre_relocate_share of a grid's households.
-        m_cost = 0.0;
+        m_cost = score();
+    }
+
+    /// What starts are compared on (lower is better).
+    double score() const {
+        double cost = 0.0;
         for (const auto& region : m_regions) {
             const double l = static_cast<double>(region.load);
-            m_cost += weight_band * std::max({0.0, m_config.band_low() - l, l - m_config.band_high()});
+            cost += weight_band * std::max({0.0, m_config.band_low() - l, l - m_config.band_high()});
             if (region.centre.proposed && !m_district.centres.empty()) {
-                m_cost += m_config.centre_relocate_share * m_config.households_per_grid;
+                cost += m_config.centre_relocate_share * m_config.households_per_grid;
             }
         }
         for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
-            m_cost += static_cast<double>(outside_radius(m_region_of[a], a));
+            cost += static_cast<double>(outside_radius(m_region_of[a], a));
         }
+        return cost;
     }
 
     struct ForStart {};
@@ -1412,12 +1445,12 @@ private:
             std::vector<std::pair<double, std::uint32_t>> nodes;
             for (std::uint32_t n = 0; n < m_net.node_count(); ++n) {
                 const double d = std::hypot(m_net.node_x(n) - cx, m_net.node_y(n) - cy);
-                if (d <= 0.4 * m_config.walk_radius_m) {
+                if (d <= (m_wide_sites ? 0.6 : 0.4) * m_config.walk_radius_m) {
                     nodes.emplace_back(d, n);
                 }
             }
             std::sort(nodes.begin(), nodes.end());
-            nodes.resize(std::min<std::size_t>(nodes.size(), 20));
+            nodes.resize(std::min<std::size_t>(nodes.size(), m_wide_sites ? 40 : 20));
             for (const auto& [ignored, n] : nodes) {
                 const auto snap = m_net.snap(m_net.node_x(n), m_net.node_y(n), 1.0);
                 if (snap.on_network() && m_node_in_block[n] != 0) {
@@ -1526,6 +1559,7 @@ private:
     std::vector<char> m_node_in_block;  ///< network nodes inside the district's blocks
     std::vector<double> m_centre_reach; ///< households within the radius of each existing centre
     double m_cost = 0.0;                ///< objective at the end of a start
+    bool m_wide_sites = false;          ///< polish: search proposed sites farther out
     mutable network::BoundedDistances m_search{m_net};  ///< workspace for small searches
     bool m_walkable_tree_built = false;
     bool m_block_tree_built = false;
