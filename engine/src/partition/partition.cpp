@@ -314,6 +314,7 @@ public:
         }
         locate_centres();
         prepare_sites();
+        m_wide_sites = true;  // the same site search as the plan's last pass
         for (std::uint32_t r = 0; r < k; ++r) {
             m_regions[r].centre.proposed = true;
             m_regions[r].centre.x = unreachable;  // forces recentre() to place it
