@@ -132,7 +132,6 @@ struct Region {
     std::vector<std::uint32_t> atoms;  // rebuilt when needed
     std::int64_t load = 0;
     GridCentre centre;
-    network::Snap centre_snap;
     /// Atoms the centre reaches: walk metres to the atom's centroid and households of the
     /// atom within the walk radius of the centre.
     std::unordered_map<std::uint32_t, AtomWalk> walk;
@@ -872,13 +871,13 @@ private:
 
     void compute_distances(std::size_t r) {
         Region& region = m_regions[r];
-        region.centre_snap = m_net.snap(region.centre.x, region.centre.y, 2000.0);
+        const network::Snap centre = m_net.snap(region.centre.x, region.centre.y, 2000.0);
         region.walk.clear();
         const double limit = 2.5 * m_config.walk_radius_m + 500.0;
-        if (!region.centre_snap.on_network()) {
+        if (!centre.on_network()) {
             return;
         }
-        m_search.run(region.centre_snap, limit);
+        m_search.run(centre, limit);
         const network::BoundedDistances& d = m_search;
         const double r2 = limit * limit;
         for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
@@ -892,13 +891,7 @@ private:
             if (!std::isfinite(w)) {
                 continue;
             }
-            AtomWalk walk{w, 0};
-            for (const auto i : atom.household_points) {
-                if (d.distance(m_household_snap[i]) <= m_config.walk_radius_m) {
-                    walk.within += m_district.households[i].count;
-                }
-            }
-            region.walk.emplace(a, walk);
+            region.walk.emplace(a, AtomWalk{w, households_within(d, atom)});
         }
     }
 
@@ -979,16 +972,9 @@ private:
         }
     }
 
-    /// The whole objective of an assignment (lower is better). A grid on a proposed
-    /// centre costs what giving up an existing one must gain (centre_relocate_share of
-    /// a grid's households within the radius), so starts compare fairly.
+    /// The whole objective of an assignment for fixed centres (lower is better).
     double total_cost() const {
         double cost = 0.0;
-        for (const auto& region : m_regions) {
-            if (region.centre.proposed && !m_district.centres.empty()) {
-                cost += weight_walk * m_config.centre_relocate_share * m_config.households_per_grid;
-            }
-        }
         for (const auto& region : m_regions) {
             cost += balance_cost(region.load);
         }
@@ -1094,12 +1080,18 @@ private:
         for (const auto& e : m_atoms[a].edges) {
             const auto o = m_region_of[e.other];
             if (o == r) {
-                delta += cut_cost_of(e);
+                delta += cut_cost_of(e);  // becomes a grid edge
             } else if (o == s) {
-                delta -= cut_cost_of(e);
+                delta -= cut_cost_of(e);  // no longer one
             }
         }
         return delta;
+    }
+
+    /// Change in the balance term if h households move from region r to region s.
+    double balance_delta(std::uint32_t r, std::uint32_t s, std::int64_t h) const {
+        return balance_cost(m_regions[r].load - h) + balance_cost(m_regions[s].load + h) -
+               balance_cost(m_regions[r].load) - balance_cost(m_regions[s].load);
     }
 
     void move_atom(std::uint32_t a, std::uint32_t s) {
@@ -1257,11 +1249,10 @@ private:
                     if (!connected_without(r, a)) {
                         break;
                     }
-                    const double before = balance_cost(m_regions[r].load) + balance_cost(m_regions[s].load);
-                    const double first = move_delta(a, s);
+                    const double first = balance_delta(r, s, ha) + move_delta(a, s);
                     move_atom(a, s);
-                    // The best border atom of s to pass on.
-                    double best = balance_cost(m_regions[r].load) + balance_cost(m_regions[s].load) - before + first;
+                    // The border atom of s to pass on that lowers the objective most.
+                    double best = -1e-6;
                     std::uint32_t best_b = no_index;
                     std::uint32_t best_t = no_index;
                     const double need = static_cast<double>(m_regions[s].load) - high;
@@ -1278,15 +1269,9 @@ private:
                             }
                         }
                         for (const auto t : next) {
-                            const std::int64_t hb = m_atoms[b].households;
-                            const double balance = balance_cost(m_regions[s].load - hb) +
-                                                   balance_cost(m_regions[t].load + hb) - balance_cost(m_regions[s].load) -
-                                                   balance_cost(m_regions[t].load);
-                            const double total = best_b == no_index && best_t == no_index ? unreachable : best;
-                            const double candidate = first + balance_cost(m_regions[r].load) +
-                                                     balance_cost(m_regions[s].load) - before + balance +
-                                                     move_delta(b, t);
-                            if (candidate < std::min(total, -1e-6) && connected_without(s, b)) {
+                            const double candidate =
+                                first + balance_delta(s, t, m_atoms[b].households) + move_delta(b, t);
+                            if (candidate < best && connected_without(s, b)) {
                                 best = candidate;
                                 best_b = b;
                                 best_t = t;
@@ -1326,26 +1311,14 @@ private:
                 std::uint32_t best = no_index;
                 const std::int64_t h = m_atoms[a].households;
                 for (const auto s : targets) {
-                    double delta = balance_cost(m_regions[r].load - h) + balance_cost(m_regions[s].load + h) -
-                                   balance_cost(m_regions[r].load) - balance_cost(m_regions[s].load);
-                    delta += atom_cost(s, a) - atom_cost(r, a);
-                    for (const auto& e : m_atoms[a].edges) {
-                        const auto o = m_region_of[e.other];
-                        if (o == r) {
-                            delta += cut_cost_of(e);  // becomes a grid edge
-                        } else if (o == s) {
-                            delta -= cut_cost_of(e);  // no longer one
-                        }
-                    }
+                    const double delta = balance_delta(r, s, h) + move_delta(a, s);
                     if (delta < best_delta) {
                         best_delta = delta;
                         best = s;
                     }
                 }
                 if (best != no_index && connected_without(r, a)) {
-                    m_region_of[a] = best;
-                    m_regions[r].load -= h;
-                    m_regions[best].load += h;
+                    move_atom(a, best);
                     ++moved;
                 }
             }
@@ -1361,13 +1334,19 @@ private:
             return 0;
         }
         m_search.run(site, m_config.walk_radius_m);
-        const network::BoundedDistances& d = m_search;
         std::int64_t within = 0;
         for (const auto a : atoms) {
-            for (const auto i : m_atoms[a].household_points) {
-                if (d.distance(m_household_snap[i]) <= m_config.walk_radius_m) {
-                    within += m_district.households[i].count;
-                }
+            within += households_within(m_search, m_atoms[a]);
+        }
+        return within;
+    }
+
+    /// Households of an atom within the walk radius of the search's source.
+    std::int64_t households_within(const network::BoundedDistances& d, const Atom& atom) const {
+        std::int64_t within = 0;
+        for (const auto i : atom.household_points) {
+            if (d.distance(m_household_snap[i]) <= m_config.walk_radius_m) {
+                within += m_district.households[i].count;
             }
         }
         return within;
