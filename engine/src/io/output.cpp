@@ -142,6 +142,14 @@ OutputFormat OutputFormat::from_name(const std::string& name) {
 
 namespace {
 
+/// GEOSGeom_transformXY callback: rounds a vertex to a grid of *userdata units.
+int round_to_grid(double* x, double* y, void* userdata) {
+    const double grid = *static_cast<const double*>(userdata);
+    *x = std::round(*x / grid) * grid;
+    *y = std::round(*y / grid) * grid;
+    return 1;
+}
+
 enum class GeomKind { none, point, line, polygon };
 
 GeomKind kind_of(int geos_type) {
@@ -311,10 +319,19 @@ struct VectorWriter::Impl {
     std::unique_ptr<OGRGeometry> output_geometry(const GEOSGeometry* g, std::size_t& repaired) {
         wrap::GeomPtr t = transformer.apply(geos, g);
         if (options.format.is_geojson()) {
-            const double grid = std::pow(10.0, -options.coordinate_precision);
-            t = geos.own(GEOSGeom_setPrecision_r(geos.handle(), t.get(), grid, 0), "round to output precision");
-            const int type = geos.type_id(t.get());
-            if ((type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON) && !geos.is_valid(t.get())) {
+            // Round each vertex to the output precision; where that breaks a polygon
+            // (rare at centimetres), round with snapping (GEOS's precision reducer),
+            // which is far slower, then repair what even that leaves invalid.
+            double grid = std::pow(10.0, -options.coordinate_precision);
+            wrap::GeomPtr rounded = geos.own(GEOSGeom_transformXY_r(geos.handle(), t.get(), round_to_grid, &grid),
+                                             "round to output precision");
+            const int type = geos.type_id(rounded.get());
+            const bool polygonal = type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON;
+            if (polygonal && !geos.is_valid(rounded.get())) {
+                rounded = geos.own(GEOSGeom_setPrecision_r(geos.handle(), t.get(), grid, 0), "round to output precision");
+            }
+            t = std::move(rounded);
+            if (polygonal && !geos.is_valid(t.get())) {
                 int dropped = 0;
                 t = geos.make_valid_polygonal(t.get(), dropped);
                 ++repaired;

@@ -93,6 +93,9 @@ constexpr double weight_distance = 0.1; // per household, per radius of walk
 
 /// The flood's step for an atom's households beyond the radius, in radii.
 constexpr double outside_step = 2.0;
+/// Households a grid's balance target drops per household beyond its centre's radius.
+constexpr double target_gain = 1.0;
+
 /// Starts from different seeds when the atom graph has at most this many atoms.
 constexpr std::size_t max_atoms_for_restarts = 1000;
 constexpr int restarts = 6;
@@ -128,9 +131,42 @@ struct AtomWalk {
     std::int64_t within = 0;
 };
 
+/// How a start places its first centres.
+enum class SeedMode {
+    centres,        ///< existing centres (spread out), then household-weighted k-means++
+    clusters,       ///< household-weighted k-means++ only
+    cover,          ///< greedy capacitated cover: each site reaching most households not yet served
+    cover_existing  ///< the same, an existing centre's gain counting centre_relocate_share of a grid more
+};
+
+bool is_cover(SeedMode m) { return m == SeedMode::cover || m == SeedMode::cover_existing; }
+
+/// How each start seeds its grids (a graph too large for several starts gets the first).
+constexpr std::array<SeedMode, restarts> start_seeds{SeedMode::centres, SeedMode::cover,          SeedMode::clusters,
+                                                     SeedMode::centres, SeedMode::cover_existing, SeedMode::clusters};
+
+/// A candidate site for the cover seeds: the household points within the walk radius.
+struct CoverSite {
+    double x = 0.0;
+    double y = 0.0;
+    std::uint32_t atom = no_index;    ///< the atom it stands in
+    std::uint32_t centre = no_index;  ///< the existing centre it is, if any
+    std::vector<std::pair<float, std::uint32_t>> reach;  ///< (walk m, household point), nearest first
+};
+
+/// An atom offered to a region while growing regions over the atom graph.
+struct FloodItem {
+    double key;
+    double penalty;  ///< barriers crossed on the way (flood only)
+    std::uint32_t atom;
+    std::uint32_t region;
+    bool operator>(const FloodItem& o) const { return std::tie(key, atom, region) > std::tie(o.key, o.atom, o.region); }
+};
+
 struct Region {
     std::vector<std::uint32_t> atoms;  // rebuilt when needed
     std::int64_t load = 0;
+    double target = 0.0;  ///< households the balance aims at (inside the band)
     GridCentre centre;
     /// Atoms the centre reaches: walk metres to the atom's centroid and households of the
     /// atom within the walk radius of the centre.
@@ -152,11 +188,14 @@ public:
         // What the starts share, computed once (GEOS is used only here, not in the starts).
         locate_centres();
         prepare_sites();
+        const int starts = m_atoms.size() <= max_atoms_for_restarts ? restarts : 1;
+        if (std::any_of(start_seeds.begin(), start_seeds.begin() + starts, is_cover)) {
+            prepare_cover_sites();
+        }
         // Several starts from different seeds (when the atom graph is small enough for
         // them to be cheap), run on the worker threads; the plan with the lowest
         // objective is kept, the earliest start on ties, so the result does not depend
         // on the thread count.
-        const int starts = m_atoms.size() <= max_atoms_for_restarts ? restarts : 1;
         std::vector<std::unique_ptr<Planner>> done(static_cast<std::size_t>(starts));
         const int threads = std::clamp(static_cast<int>(m_ctx.threads), 1, starts);
         for (int first = 0; first < starts; first += threads) {
@@ -213,10 +252,161 @@ public:
             const auto snap = m_net.snap(m_district.centres[c].x, m_district.centres[c].y, 2000.0);
             m_centre_reach[c] = static_cast<double>(within_from(snap, all_atoms));
         }
-        m_node_in_block.assign(m_net.node_count(), 0);
+        m_node_atom.assign(m_net.node_count(), no_index);
         for (std::uint32_t n = 0; n < m_net.node_count(); ++n) {
-            m_node_in_block[n] = block_at(m_net.node_x(n), m_net.node_y(n)) != no_index ? 1 : 0;
+            const std::uint32_t b = block_at(m_net.node_x(n), m_net.node_y(n));
+            m_node_atom[n] = b != no_index ? m_atom_of_block[b] : no_index;
         }
+    }
+
+    /// Candidate sites for the cover seeds: the existing centres and one street node in
+    /// every cell of a fine grid, each with the household points its radius reaches.
+    void prepare_cover_sites() {
+        auto sites = std::make_shared<std::vector<CoverSite>>();
+        const double radius = m_config.walk_radius_m;
+        for (std::uint32_t c = 0; c < m_district.centres.size(); ++c) {
+            if (m_centre_atom[c] != no_index) {
+                sites->push_back(CoverSite{m_district.centres[c].x, m_district.centres[c].y, m_centre_atom[c], c, {}});
+            }
+        }
+        const double cell = radius / 8.0;
+        std::map<std::pair<std::int64_t, std::int64_t>, std::uint32_t> cells;
+        for (std::uint32_t n = 0; n < m_net.node_count(); ++n) {
+            if (m_node_atom[n] != no_index) {
+                cells.try_emplace({static_cast<std::int64_t>(std::floor(m_net.node_x(n) / cell)),
+                                   static_cast<std::int64_t>(std::floor(m_net.node_y(n) / cell))},
+                                  n);  // the lowest node index in each cell
+            }
+        }
+        for (const auto& [key, n] : cells) {
+            sites->push_back(CoverSite{m_net.node_x(n), m_net.node_y(n), m_node_atom[n], no_index, {}});
+        }
+        // Household points bucketed by radius-sized cells.
+        std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::uint32_t>> buckets;
+        for (const auto& atom : m_atoms) {
+            for (const auto i : atom.household_points) {
+                const auto& h = m_district.households[i];
+                buckets[{static_cast<std::int64_t>(std::floor(h.x / radius)),
+                         static_cast<std::int64_t>(std::floor(h.y / radius))}]
+                    .push_back(i);
+            }
+        }
+        // Sites are independent: shared out over the worker threads.
+        auto reach = [&](std::size_t first, std::size_t step) {
+            network::BoundedDistances search{m_net};
+            for (std::size_t k = first; k < sites->size(); k += step) {
+                CoverSite& site = (*sites)[k];
+                const auto snap = m_net.snap(site.x, site.y, site.centre != no_index ? 2000.0 : 1.0);
+                if (!snap.on_network()) {
+                    continue;
+                }
+                search.run(snap, radius);
+                const auto bx = static_cast<std::int64_t>(std::floor(site.x / radius));
+                const auto by = static_cast<std::int64_t>(std::floor(site.y / radius));
+                for (std::int64_t x = bx - 1; x <= bx + 1; ++x) {
+                    for (std::int64_t y = by - 1; y <= by + 1; ++y) {
+                        const auto it = buckets.find({x, y});
+                        if (it == buckets.end()) {
+                            continue;
+                        }
+                        for (const auto i : it->second) {
+                            const double d = search.distance(m_household_snap[i]);
+                            if (d <= radius) {
+                                site.reach.emplace_back(static_cast<float>(d), i);
+                            }
+                        }
+                    }
+                }
+                std::sort(site.reach.begin(), site.reach.end());
+            }
+        };
+        const std::size_t threads = std::clamp<std::size_t>(m_ctx.threads, 1, 16);
+        std::vector<std::thread> pool;
+        for (std::size_t t = 1; t < threads; ++t) {
+            pool.emplace_back(reach, t, threads);
+        }
+        reach(0, threads);
+        for (auto& t : pool) {
+            t.join();
+        }
+        m_cover_sites = std::move(sites);
+    }
+
+    /// Greedy capacitated cover of component c by k sites: each next site is the one
+    /// whose radius reaches most of the households no earlier site serves, counting at
+    /// most a grid's share of them (the nearest first), so dense areas get several sites
+    /// and no site claims more than a grid. An existing centre's gain counts
+    /// centre_relocate_share of a grid more.
+    std::vector<std::uint32_t> cover_sites(std::uint32_t c, int k, double capacity,
+                                           std::vector<std::uint32_t>& served_by) const {
+        const auto& sites = *m_cover_sites;
+        std::vector<std::int64_t> open(m_district.households.size(), 0);
+        for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+            if (m_component[a] == c) {
+                for (const auto i : m_atoms[a].household_points) {
+                    open[i] = m_district.households[i].count;
+                }
+            }
+        }
+        const double bonus = m_seed_mode == SeedMode::cover_existing ? m_config.centre_relocate_share * capacity : 0.0;
+        auto gain = [&](const CoverSite& site) {
+            double served = 0.0;
+            for (const auto& [d, i] : site.reach) {
+                served += static_cast<double>(open[i]);
+                if (served >= capacity) {
+                    served = capacity;
+                    break;
+                }
+            }
+            return served + (site.centre != no_index && served > 0.0 ? bonus : 0.0);
+        };
+        using Item = std::pair<double, std::uint32_t>;
+        auto lower = [](const Item& a, const Item& b) {
+            return a.first < b.first || (a.first == b.first && a.second > b.second);
+        };
+        std::priority_queue<Item, std::vector<Item>, decltype(lower)> heap{lower};
+        for (std::uint32_t s = 0; s < sites.size(); ++s) {
+            // Badly placed centres (see m_centre_reach) are no sites.
+            const bool usable = sites[s].centre == no_index || m_centre_reach[sites[s].centre] >= m_config.band_low();
+            if (m_component[sites[s].atom] == c && usable) {
+                const double g = gain(sites[s]);
+                if (g > 0.0) {
+                    heap.emplace(g, s);
+                }
+            }
+        }
+        std::vector<std::uint32_t> chosen;
+        std::set<std::uint32_t> used_atoms;
+        while (static_cast<int>(chosen.size()) < k && !heap.empty()) {
+            const auto [g, s] = heap.top();
+            heap.pop();
+            if (used_atoms.count(sites[s].atom) > 0) {
+                continue;
+            }
+            const double now = gain(sites[s]);
+            if (now <= 0.0) {
+                continue;
+            }
+            if (now < g && !heap.empty() && now < heap.top().first) {
+                heap.emplace(now, s);  // lazy evaluation: gains only fall
+                continue;
+            }
+            double left = capacity;
+            for (const auto& [d, i] : sites[s].reach) {
+                const auto take = std::min<double>(static_cast<double>(open[i]), left);
+                if (take > 0.0 && take * 2.0 >= static_cast<double>(m_district.households[i].count)) {
+                    served_by[i] = static_cast<std::uint32_t>(chosen.size());
+                }
+                open[i] -= static_cast<std::int64_t>(std::ceil(take));
+                left -= take;
+                if (left <= 0.0) {
+                    break;
+                }
+            }
+            chosen.push_back(s);
+            used_atoms.insert(sites[s].atom);
+        }
+        return chosen;
     }
 
     /// On the best start: proposed sites searched over a wider area (more street nodes,
@@ -234,6 +424,7 @@ public:
             if (!recentre()) {
                 break;
             }
+            adapt_targets();
             balance();
             search();
         }
@@ -249,37 +440,39 @@ public:
     void run_start(int start) {
         m_random = Random{m_config.seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(start)};
         m_first_start = start == 0;
-        // Even starts seed grids on the existing centres, odd ones on household
-        // clusters only (existing centres are then adopted where they serve well).
-        m_seed_from_centres = start % 2 == 0;
+        m_seed_mode = start_seeds[static_cast<std::size_t>(start) % start_seeds.size()];
         allocate_and_seed();
         for (std::size_t r = 0; r < m_regions.size(); ++r) {
             compute_distances(r);
         }
-        balance();
+        if (is_cover(m_seed_mode)) {
+            // The cover's own assignment, made contiguous, replaces the first flood.
+            complete_assignment();
+        } else {
+            balance();
+        }
         search();
         for (int round = 0; round < m_config.rounds; ++round) {
             if (!recentre()) {
                 break;
             }
+            adapt_targets();
             balance();
             search();
         }
-        // Starts are compared on what the plan is for: households outside the band
-        // first, then households beyond the radius, an existing centre used counting
-        // as centre_relocate_share of a grid's households.
         m_cost = score();
     }
 
-    /// What starts are compared on (lower is better).
+    /// What starts are compared on (lower is better): what the plan is for, households
+    /// outside the band first, then households beyond the radius. (Existing centres
+    /// are weighed against proposed sites grid by grid, in recentre().)
     double score() const {
+        // Lexicographic: a household outside the band outweighs every household beyond.
+        const double band_weight = static_cast<double>(m_result.stats.households) + 1.0;
         double cost = 0.0;
         for (const auto& region : m_regions) {
             const double l = static_cast<double>(region.load);
-            cost += weight_band * std::max({0.0, m_config.band_low() - l, l - m_config.band_high()});
-            if (region.centre.proposed && !m_district.centres.empty()) {
-                cost += m_config.centre_relocate_share * m_config.households_per_grid;
-            }
+            cost += band_weight * std::max({0.0, m_config.band_low() - l, l - m_config.band_high()});
         }
         for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
             cost += static_cast<double>(outside_radius(m_region_of[a], a));
@@ -294,8 +487,8 @@ public:
           m_geos(o.m_geos), m_ctx(o.m_ctx), m_random(o.m_config.seed), m_block_nest(o.m_block_nest),
           m_atom_of_block(o.m_atom_of_block), m_atoms(o.m_atoms), m_component(o.m_component),
           m_component_households(o.m_component_households), m_component_count(o.m_component_count),
-          m_centre_atom(o.m_centre_atom), m_household_snap(o.m_household_snap), m_node_in_block(o.m_node_in_block),
-          m_centre_reach(o.m_centre_reach) {}
+          m_centre_atom(o.m_centre_atom), m_household_snap(o.m_household_snap), m_node_atom(o.m_node_atom),
+          m_cover_sites(o.m_cover_sites), m_centre_reach(o.m_centre_reach) {}
 
 public:
     /// Measures a fixed block assignment: every block its own atom, centres as in run().
@@ -304,6 +497,9 @@ public:
         build_atom_graph();
         const std::uint32_t k = grid_of_block.empty() ? 0 : *std::max_element(grid_of_block.begin(), grid_of_block.end()) + 1;
         m_regions.resize(k);
+        for (auto& region : m_regions) {
+            region.target = m_config.households_per_grid;
+        }
         m_seed_atom.assign(k, no_index);
         m_region_of.assign(m_atoms.size(), no_index);
         m_centre_atom.assign(m_district.centres.size(), no_index);
@@ -640,6 +836,7 @@ private:
     // --- seeds -----------------------------------------------------------------
 
     void allocate_and_seed() {
+        m_region_of.assign(m_atoms.size(), no_index);
         std::int64_t total = 0;
         for (const auto& a : m_atoms) {
             total += a.households;
@@ -740,9 +937,19 @@ private:
         struct Seed {
             double x;
             double y;
-            std::uint32_t centre;  // existing centre anchoring it, or no_index
+            std::uint32_t centre;           // existing centre anchoring it, or no_index
+            std::uint32_t atom = no_index;  // a cover site's atom (its centre stays on the site)
         };
         std::vector<Seed> seeds;
+        std::vector<std::uint32_t> served_by;
+        if (is_cover(m_seed_mode) && m_cover_sites) {
+            const double capacity = static_cast<double>(m_component_households[c]) / std::max(k, 1);
+            served_by.assign(m_district.households.size(), no_index);
+            for (const auto s : cover_sites(c, k, capacity, served_by)) {
+                const CoverSite& site = (*m_cover_sites)[s];
+                seeds.push_back({site.x, site.y, site.centre, site.atom});
+            }
+        }
         // Existing centres first, spread out farthest-first; a centre too close to one
         // already chosen (badly placed, clustered) anchors no grid of its own.
         double component_area = 0.0;
@@ -755,7 +962,7 @@ private:
         // Badly placed centres (see m_centre_reach) seed no grid.
         std::vector<std::uint32_t> pool;
         for (const auto centre : centres) {
-            if (m_seed_from_centres && m_centre_reach[centre] >= m_config.band_low()) {
+            if (m_seed_mode == SeedMode::centres && m_centre_reach[centre] >= m_config.band_low()) {
                 pool.push_back(centre);
             }
         }
@@ -810,7 +1017,7 @@ private:
             }
             seeds.push_back({m_atoms[atoms[pick]].x, m_atoms[atoms[pick]].y, no_index});
         }
-        // Lloyd iterations; seeds anchored on existing centres stay put.
+        // Lloyd iterations; seeds anchored on existing centres or cover sites stay put.
         for (int it = 0; it < 15; ++it) {
             std::vector<double> sx(seeds.size(), 0.0);
             std::vector<double> sy(seeds.size(), 0.0);
@@ -832,7 +1039,7 @@ private:
                 sw[best] += w;
             }
             for (std::size_t s = 0; s < seeds.size(); ++s) {
-                if (seeds[s].centre == no_index && sw[s] > 0.0) {
+                if (seeds[s].centre == no_index && seeds[s].atom == no_index && sw[s] > 0.0) {
                     seeds[s].x = sx[s] / sw[s];
                     seeds[s].y = sy[s] / sw[s];
                 }
@@ -840,15 +1047,22 @@ private:
         }
         // Each seed becomes a region anchored at an atom.
         std::set<std::uint32_t> used;
-        for (const auto& s : seeds) {
+        std::vector<std::uint32_t> region_of_seed(seeds.size(), no_index);
+        for (std::size_t si = 0; si < seeds.size(); ++si) {
+            const Seed& s = seeds[si];
             Region r;
+            r.target = m_config.households_per_grid;
             std::uint32_t atom = no_index;
             if (s.centre != no_index) {
                 atom = m_centre_atom[s.centre];
                 r.centre = GridCentre{s.x, s.y, false, s.centre};
+            } else if (s.atom != no_index) {
+                atom = s.atom;
+                r.centre = GridCentre{s.x, s.y, true, no_index};
             }
             if (atom == no_index || used.count(atom) > 0) {
                 double bd = unreachable;
+                atom = no_index;
                 for (const auto ai : atoms) {
                     const double d = std::hypot(m_atoms[ai].x - s.x, m_atoms[ai].y - s.y);
                     if (used.count(ai) == 0 && d < bd) {
@@ -856,7 +1070,7 @@ private:
                         atom = ai;
                     }
                 }
-                if (s.centre == no_index) {
+                if (atom != no_index && s.centre == no_index && s.atom == no_index) {
                     r.centre = GridCentre{m_atoms[atom].x, m_atoms[atom].y, true, no_index};
                 }
             }
@@ -864,8 +1078,86 @@ private:
                 continue;  // more seeds than atoms
             }
             used.insert(atom);
+            region_of_seed[si] = static_cast<std::uint32_t>(m_regions.size());
             m_seed_atom.push_back(atom);
             m_regions.push_back(std::move(r));
+        }
+        // A cover also assigns: each atom to the site that serves most of its households.
+        if (!served_by.empty()) {
+            for (const auto a : atoms) {
+                std::map<std::uint32_t, std::int64_t> tally;
+                for (const auto i : m_atoms[a].household_points) {
+                    if (served_by[i] != no_index && region_of_seed[served_by[i]] != no_index) {
+                        tally[region_of_seed[served_by[i]]] += m_district.households[i].count;
+                    }
+                }
+                std::int64_t most = 0;
+                for (const auto& [r, h] : tally) {
+                    if (h > most) {
+                        most = h;
+                        m_region_of[a] = r;
+                    }
+                }
+            }
+            for (std::size_t si = 0; si < seeds.size(); ++si) {
+                if (region_of_seed[si] != no_index) {
+                    m_region_of[m_seed_atom[region_of_seed[si]]] = region_of_seed[si];
+                }
+            }
+        }
+    }
+
+    /// Completes a partial assignment into contiguous regions: each region keeps the
+    /// part connected to its seed atom, and every other atom goes, nearest first, to
+    /// the adjacent region whose centre reaches it best (as the flood ranks them).
+    void complete_assignment() {
+        for (std::uint32_t r = 0; r < m_regions.size(); ++r) {
+            std::vector<char> reached(m_atoms.size(), 0);
+            std::vector<std::uint32_t> queue{m_seed_atom[r]};
+            reached[m_seed_atom[r]] = 1;
+            for (std::size_t q = 0; q < queue.size(); ++q) {
+                for (const auto& e : m_atoms[queue[q]].edges) {
+                    if (e.strong && !reached[e.other] && m_region_of[e.other] == r) {
+                        reached[e.other] = 1;
+                        queue.push_back(e.other);
+                    }
+                }
+            }
+            for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+                if (m_region_of[a] == r && !reached[a]) {
+                    m_region_of[a] = no_index;
+                }
+            }
+        }
+        std::priority_queue<FloodItem, std::vector<FloodItem>, std::greater<>> queue;
+        auto offer = [&](std::uint32_t a) {
+            for (const auto& e : m_atoms[a].edges) {
+                if (e.strong && m_region_of[e.other] == no_index) {
+                    queue.push(FloodItem{flood_distance(m_region_of[a], e.other), 0.0, e.other, m_region_of[a]});
+                }
+            }
+        };
+        for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+            if (m_region_of[a] != no_index) {
+                offer(a);
+            }
+        }
+        while (!queue.empty()) {
+            const FloodItem item = queue.top();
+            queue.pop();
+            if (m_region_of[item.atom] == no_index) {
+                m_region_of[item.atom] = item.region;
+                offer(item.atom);
+            }
+        }
+        for (auto& region : m_regions) {
+            region.load = 0;
+        }
+        for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+            if (m_region_of[a] == no_index) {
+                throw InternalError{"plan: atom " + std::to_string(a) + " could not be assigned to a grid"};
+            }
+            m_regions[m_region_of[a]].load += m_atoms[a].households;
         }
     }
 
@@ -932,23 +1224,14 @@ private:
         for (auto& region : m_regions) {
             region.load = 0;
         }
-        struct Item {
-            double key;
-            double penalty;
-            std::uint32_t atom;
-            std::uint32_t region;
-            bool operator>(const Item& o) const {
-                return std::tie(key, atom, region) > std::tie(o.key, o.atom, o.region);
-            }
-        };
-        std::priority_queue<Item, std::vector<Item>, std::greater<>> queue;
+        std::priority_queue<FloodItem, std::vector<FloodItem>, std::greater<>> queue;
         auto claim = [&](std::uint32_t r, std::uint32_t a, double penalty) {
             m_region_of[a] = r;
             m_regions[r].load += m_atoms[a].households;
             for (const auto& e : m_atoms[a].edges) {
                 if (e.strong && m_region_of[e.other] == no_index) {
                     const double p = penalty + cross_penalty[static_cast<std::size_t>(e.strongest())];
-                    queue.push(Item{weight[r] + flood_distance(r, e.other) + p, p, e.other, r});
+                    queue.push(FloodItem{weight[r] + flood_distance(r, e.other) + p, p, e.other, r});
                 }
             }
         };
@@ -959,7 +1242,7 @@ private:
             claim(r, m_seed_atom[r], 0.0);
         }
         while (!queue.empty()) {
-            const Item item = queue.top();
+            const FloodItem item = queue.top();
             queue.pop();
             if (m_region_of[item.atom] == no_index) {
                 claim(item.region, item.atom, item.penalty);
@@ -975,8 +1258,8 @@ private:
     /// The whole objective of an assignment for fixed centres (lower is better).
     double total_cost() const {
         double cost = 0.0;
-        for (const auto& region : m_regions) {
-            cost += balance_cost(region.load);
+        for (std::uint32_t r = 0; r < m_regions.size(); ++r) {
+            cost += balance_cost(r, m_regions[r].load);
         }
         for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
             cost += atom_cost(m_region_of[a], a);
@@ -994,7 +1277,6 @@ private:
     /// included).
     void balance() {
         const std::size_t nr = m_regions.size();
-        const double target = m_config.households_per_grid;
         std::vector<std::uint32_t> best_region_of = m_region_of;
         double best = best_region_of.empty() || std::count(best_region_of.begin(), best_region_of.end(), no_index) > 0
                           ? unreachable
@@ -1010,6 +1292,7 @@ private:
             }
             const double step = m_config.walk_radius_m * (0.8 * (1.0 - static_cast<double>(it) / iterations) + 0.1);
             for (std::size_t r = 0; r < nr; ++r) {
+                const double target = m_regions[r].target;
                 const double over = (static_cast<double>(m_regions[r].load) - target) / target;
                 weight[r] += step * std::clamp(over, -1.0, 1.0);
             }
@@ -1025,10 +1308,52 @@ private:
 
     // --- local search ----------------------------------------------------------
 
-    double balance_cost(std::int64_t load) const {
+    double balance_cost(std::uint32_t r, std::int64_t load) const {
+        const double l = static_cast<double>(load);
+        const double outside = std::max({0.0, m_config.band_low() - l, l - m_config.band_high()});
+        return weight_band * outside + weight_target * std::fabs(l - m_regions[r].target);
+    }
+
+    /// Moves each grid's balance target within the band: a grid with households beyond
+    /// its centre's radius aims lower (it sheds its farthest households), one that
+    /// reaches all of them higher, the targets of a part still adding up to its
+    /// households. Sparse grids at the district's edge then cover less ground.
+    void adapt_targets() {
         const double t = m_config.households_per_grid;
-        const double dev = std::fabs(static_cast<double>(load) - t);
-        return weight_band * std::max(0.0, dev - m_config.tolerance * t) + weight_target * dev;
+        const double margin = 0.25 * m_config.tolerance * t;
+        const double low = m_config.band_low() + margin;
+        const double high = m_config.band_high() - margin;
+        std::vector<double> beyond(m_regions.size(), 0.0);
+        for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+            beyond[m_region_of[a]] += static_cast<double>(outside_radius(m_region_of[a], a));
+        }
+        std::map<std::uint32_t, std::vector<std::uint32_t>> regions_of_part;
+        for (std::uint32_t r = 0; r < m_regions.size(); ++r) {
+            regions_of_part[m_component[m_seed_atom[r]]].push_back(r);
+        }
+        for (const auto& [part, regions] : regions_of_part) {
+            const double households = static_cast<double>(m_component_households[part]);
+            if (households < low * static_cast<double>(regions.size()) ||
+                households > high * static_cast<double>(regions.size())) {
+                continue;  // the band cannot hold the part's grids: aim at the mean
+            }
+            auto sum = [&](double shift) {
+                double total = 0.0;
+                for (const auto r : regions) {
+                    total += std::clamp(t - target_gain * beyond[r] + shift, low, high);
+                }
+                return total;
+            };
+            double lo = -2.0 * t;
+            double hi = 2.0 * t;
+            for (int it = 0; it < 60; ++it) {
+                const double mid = 0.5 * (lo + hi);
+                (sum(mid) < households ? lo : hi) = mid;
+            }
+            for (const auto r : regions) {
+                m_regions[r].target = std::clamp(t - target_gain * beyond[r] + lo, low, high);
+            }
+        }
     }
 
     double atom_cost(std::size_t r, std::uint32_t a) const {
@@ -1090,8 +1415,8 @@ private:
 
     /// Change in the balance term if h households move from region r to region s.
     double balance_delta(std::uint32_t r, std::uint32_t s, std::int64_t h) const {
-        return balance_cost(m_regions[r].load - h) + balance_cost(m_regions[s].load + h) -
-               balance_cost(m_regions[r].load) - balance_cost(m_regions[s].load);
+        return balance_cost(r, m_regions[r].load - h) + balance_cost(s, m_regions[s].load + h) -
+               balance_cost(r, m_regions[r].load) - balance_cost(s, m_regions[s].load);
     }
 
     void move_atom(std::uint32_t a, std::uint32_t s) {
@@ -1433,7 +1758,7 @@ private:
             nodes.resize(std::min<std::size_t>(nodes.size(), m_wide_sites ? 40 : 20));
             for (const auto& [ignored, n] : nodes) {
                 const auto snap = m_net.snap(m_net.node_x(n), m_net.node_y(n), 1.0);
-                if (snap.on_network() && m_node_in_block[n] != 0) {
+                if (snap.on_network() && m_node_atom[n] != no_index) {
                     sites.push_back(Site{m_net.node_x(n), m_net.node_y(n), snap});
                 }
             }
@@ -1535,8 +1860,10 @@ private:
     std::vector<std::uint32_t> m_region_of;
     std::vector<network::Snap> m_household_snap;
     bool m_first_start = true;  ///< warnings are given once, not once per start
-    bool m_seed_from_centres = true;
-    std::vector<char> m_node_in_block;  ///< network nodes inside the district's blocks
+    SeedMode m_seed_mode = SeedMode::centres;
+    std::vector<std::uint32_t> m_node_atom;  ///< the atom each network node stands in (no_index: outside)
+    /// Candidate sites for the cover seeds (shared by the starts; empty if none use them).
+    std::shared_ptr<const std::vector<CoverSite>> m_cover_sites;
     std::vector<double> m_centre_reach; ///< households within the radius of each existing centre
     double m_cost = 0.0;                ///< objective at the end of a start
     bool m_wide_sites = false;          ///< polish: search proposed sites farther out
