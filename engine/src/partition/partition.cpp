@@ -145,6 +145,9 @@ bool is_cover(SeedMode m) { return m == SeedMode::cover || m == SeedMode::cover_
 constexpr std::array<SeedMode, restarts> start_seeds{SeedMode::centres, SeedMode::cover,          SeedMode::clusters,
                                                      SeedMode::centres, SeedMode::cover_existing, SeedMode::clusters};
 
+/// Household point indices by cell of a square grid (cell side: the walk radius).
+using PointBuckets = std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::uint32_t>>;
+
 /// A candidate site for the cover seeds: the household points within the walk radius.
 struct CoverSite {
     double x = 0.0;
@@ -282,7 +285,7 @@ public:
             sites->push_back(CoverSite{m_net.node_x(n), m_net.node_y(n), m_node_atom[n], no_index, {}});
         }
         // Household points bucketed by radius-sized cells.
-        std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::uint32_t>> buckets;
+        PointBuckets buckets;
         for (const auto& atom : m_atoms) {
             for (const auto i : atom.household_points) {
                 const auto& h = m_district.households[i];
@@ -292,35 +295,18 @@ public:
             }
         }
         // Sites are independent: shared out over the worker threads.
+        const std::size_t threads = std::clamp<std::size_t>(m_ctx.threads, 1, 16);
+        std::vector<std::exception_ptr> errors(threads);
         auto reach = [&](std::size_t first, std::size_t step) {
-            network::BoundedDistances search{m_net};
-            for (std::size_t k = first; k < sites->size(); k += step) {
-                CoverSite& site = (*sites)[k];
-                const auto snap = m_net.snap(site.x, site.y, site.centre != no_index ? 2000.0 : 1.0);
-                if (!snap.on_network()) {
-                    continue;
+            try {
+                network::BoundedDistances search{m_net};
+                for (std::size_t k = first; k < sites->size(); k += step) {
+                    fill_reach((*sites)[k], buckets, search);
                 }
-                search.run(snap, radius);
-                const auto bx = static_cast<std::int64_t>(std::floor(site.x / radius));
-                const auto by = static_cast<std::int64_t>(std::floor(site.y / radius));
-                for (std::int64_t x = bx - 1; x <= bx + 1; ++x) {
-                    for (std::int64_t y = by - 1; y <= by + 1; ++y) {
-                        const auto it = buckets.find({x, y});
-                        if (it == buckets.end()) {
-                            continue;
-                        }
-                        for (const auto i : it->second) {
-                            const double d = search.distance(m_household_snap[i]);
-                            if (d <= radius) {
-                                site.reach.emplace_back(static_cast<float>(d), i);
-                            }
-                        }
-                    }
-                }
-                std::sort(site.reach.begin(), site.reach.end());
+            } catch (...) {
+                errors[first] = std::current_exception();
             }
         };
-        const std::size_t threads = std::clamp<std::size_t>(m_ctx.threads, 1, 16);
         std::vector<std::thread> pool;
         for (std::size_t t = 1; t < threads; ++t) {
             pool.emplace_back(reach, t, threads);
@@ -329,7 +315,39 @@ public:
         for (auto& t : pool) {
             t.join();
         }
+        for (const auto& e : errors) {
+            if (e) {
+                std::rethrow_exception(e);
+            }
+        }
         m_cover_sites = std::move(sites);
+    }
+
+    /// The household points within the walk radius of a cover site, nearest first.
+    void fill_reach(CoverSite& site, const PointBuckets& buckets, network::BoundedDistances& search) const {
+        const double radius = m_config.walk_radius_m;
+        const auto snap = m_net.snap(site.x, site.y, site.centre != no_index ? 2000.0 : 1.0);
+        if (!snap.on_network()) {
+            return;
+        }
+        search.run(snap, radius);
+        const auto bx = static_cast<std::int64_t>(std::floor(site.x / radius));
+        const auto by = static_cast<std::int64_t>(std::floor(site.y / radius));
+        for (std::int64_t x = bx - 1; x <= bx + 1; ++x) {
+            for (std::int64_t y = by - 1; y <= by + 1; ++y) {
+                const auto it = buckets.find({x, y});
+                if (it == buckets.end()) {
+                    continue;
+                }
+                for (const auto i : it->second) {
+                    const double d = search.distance(m_household_snap[i]);
+                    if (d <= radius) {
+                        site.reach.emplace_back(static_cast<float>(d), i);
+                    }
+                }
+            }
+        }
+        std::sort(site.reach.begin(), site.reach.end());
     }
 
     /// Greedy capacitated cover of component c by k sites: each next site is the one
@@ -1335,7 +1353,7 @@ private:
             const double households = static_cast<double>(m_component_households[part]);
             if (households < low * static_cast<double>(regions.size()) ||
                 households > high * static_cast<double>(regions.size())) {
-                continue;  // the band cannot hold the part's grids: aim at the mean
+                continue;  // the band cannot hold the part's grids: targets stay as they are
             }
             auto sum = [&](double shift) {
                 double total = 0.0;
