@@ -319,15 +319,16 @@ struct VectorWriter::Impl {
     std::unique_ptr<OGRGeometry> output_geometry(const GEOSGeometry* g, std::size_t& repaired) {
         wrap::GeomPtr t = transformer.apply(geos, g);
         if (options.format.is_geojson()) {
-            // Round each vertex to the output precision; where that breaks a polygon
-            // (rare at centimetres), round with snapping (GEOS's precision reducer),
-            // which is far slower, then repair what even that leaves invalid.
+            // Round each vertex to the output precision; where that breaks a polygon or
+            // collapses a line (rare at centimetres), round with snapping instead (GEOS's
+            // precision reducer, far slower; it drops collapsed parts), then repair a
+            // polygon even that leaves invalid.
             double grid = std::pow(10.0, -options.coordinate_precision);
             wrap::GeomPtr rounded = geos.own(GEOSGeom_transformXY_r(geos.handle(), t.get(), round_to_grid, &grid),
                                              "round to output precision");
             const int type = geos.type_id(rounded.get());
             const bool polygonal = type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON;
-            if (polygonal && !geos.is_valid(rounded.get())) {
+            if (!geos.is_valid(rounded.get())) {
                 rounded = geos.own(GEOSGeom_setPrecision_r(geos.handle(), t.get(), grid, 0), "round to output precision");
             }
             t = std::move(rounded);

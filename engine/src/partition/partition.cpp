@@ -463,7 +463,7 @@ public:
         for (std::size_t r = 0; r < m_regions.size(); ++r) {
             compute_distances(r);
         }
-        if (is_cover(m_seed_mode)) {
+        if (is_cover(m_seed_mode) && m_cover_sites) {
             // The cover's own assignment, made contiguous, replaces the first flood.
             complete_assignment();
         } else {
@@ -485,12 +485,15 @@ public:
     /// outside the band first, then households beyond the radius. (Existing centres
     /// are weighed against proposed sites grid by grid, in recentre().)
     double score() const {
-        // Lexicographic: a household outside the band outweighs every household beyond.
+        // Lexicographic: a household outside the band outweighs every household beyond
+        // (the band's bounds taken as whole households).
         const double band_weight = static_cast<double>(m_result.stats.households) + 1.0;
+        const double low = std::ceil(m_config.band_low());
+        const double high = std::floor(m_config.band_high());
         double cost = 0.0;
         for (const auto& region : m_regions) {
             const double l = static_cast<double>(region.load);
-            cost += band_weight * std::max({0.0, m_config.band_low() - l, l - m_config.band_high()});
+            cost += band_weight * std::max({0.0, low - l, l - high});
         }
         for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
             cost += static_cast<double>(outside_radius(m_region_of[a], a));
@@ -1127,7 +1130,9 @@ private:
 
     /// Completes a partial assignment into contiguous regions: each region keeps the
     /// part connected to its seed atom, and every other atom goes, nearest first, to
-    /// the adjacent region whose centre reaches it best (as the flood ranks them).
+    /// the adjacent region whose centre reaches it best (walk plus the step for
+    /// households beyond the radius, as in the flood, but without barrier penalties:
+    /// the search that follows weighs the edges).
     void complete_assignment() {
         for (std::uint32_t r = 0; r < m_regions.size(); ++r) {
             std::vector<char> reached(m_atoms.size(), 0);
@@ -1362,14 +1367,19 @@ private:
                 }
                 return total;
             };
+            // The shift that makes the targets add up (the sum rises with it).
             double lo = -2.0 * t;
             double hi = 2.0 * t;
+            for (const auto r : regions) {
+                hi = std::max(hi, 2.0 * t + target_gain * beyond[r]);
+            }
             for (int it = 0; it < 60; ++it) {
                 const double mid = 0.5 * (lo + hi);
                 (sum(mid) < households ? lo : hi) = mid;
             }
+            const double shift = 0.5 * (lo + hi);
             for (const auto r : regions) {
-                m_regions[r].target = std::clamp(t - target_gain * beyond[r] + lo, low, high);
+                m_regions[r].target = std::clamp(t - target_gain * beyond[r] + shift, low, high);
             }
         }
     }
@@ -1880,7 +1890,7 @@ private:
     bool m_first_start = true;  ///< warnings are given once, not once per start
     SeedMode m_seed_mode = SeedMode::centres;
     std::vector<std::uint32_t> m_node_atom;  ///< the atom each network node stands in (no_index: outside)
-    /// Candidate sites for the cover seeds (shared by the starts; empty if none use them).
+    /// Candidate sites for the cover seeds (shared by the starts; null if none use them).
     std::shared_ptr<const std::vector<CoverSite>> m_cover_sites;
     std::vector<double> m_centre_reach; ///< households within the radius of each existing centre
     double m_cost = 0.0;                ///< objective at the end of a start
