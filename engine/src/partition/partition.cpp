@@ -438,6 +438,18 @@ public:
         const std::vector<std::uint32_t> seed_atom = m_seed_atom;
         const std::vector<std::uint32_t> region_of = m_region_of;
         m_wide_sites = true;
+        refine();
+        m_wide_sites = false;
+        if (score() >= before) {
+            m_regions = regions;
+            m_seed_atom = seed_atom;
+            m_region_of = region_of;
+        }
+    }
+
+    /// Re-centring, new targets, the balanced flood and local search, repeated until no
+    /// centre moves (at most plan.rounds times).
+    void refine() {
         for (int round = 0; round < m_config.rounds; ++round) {
             if (!recentre()) {
                 break;
@@ -445,12 +457,6 @@ public:
             adapt_targets();
             balance();
             search();
-        }
-        m_wide_sites = false;
-        if (score() >= before) {
-            m_regions = regions;
-            m_seed_atom = seed_atom;
-            m_region_of = region_of;
         }
     }
 
@@ -470,14 +476,7 @@ public:
             balance();
         }
         search();
-        for (int round = 0; round < m_config.rounds; ++round) {
-            if (!recentre()) {
-                break;
-            }
-            adapt_targets();
-            balance();
-            search();
-        }
+        refine();
         m_cost = score();
     }
 
@@ -1134,8 +1133,10 @@ private:
     /// households beyond the radius, as in the flood, but without barrier penalties:
     /// the search that follows weighs the edges).
     void complete_assignment() {
+        // Each region's part connected to its seed atom (an atom is in one region, so
+        // one mark serves every region's search).
+        std::vector<char> reached(m_atoms.size(), 0);
         for (std::uint32_t r = 0; r < m_regions.size(); ++r) {
-            std::vector<char> reached(m_atoms.size(), 0);
             std::vector<std::uint32_t> queue{m_seed_atom[r]};
             reached[m_seed_atom[r]] = 1;
             for (std::size_t q = 0; q < queue.size(); ++q) {
@@ -1146,10 +1147,10 @@ private:
                     }
                 }
             }
-            for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
-                if (m_region_of[a] == r && !reached[a]) {
-                    m_region_of[a] = no_index;
-                }
+        }
+        for (std::uint32_t a = 0; a < m_atoms.size(); ++a) {
+            if (!reached[a]) {
+                m_region_of[a] = no_index;
             }
         }
         std::priority_queue<FloodItem, std::vector<FloodItem>, std::greater<>> queue;
