@@ -1,6 +1,7 @@
 // gridplan blocks: cut a district into blocks along its barriers.
 #include "command.hpp"
 #include "district_options.hpp"
+#include "interrupt.hpp"
 #include "terminal.hpp"
 
 #include "gridplan/blocks/blocks.hpp"
@@ -41,7 +42,14 @@ public:
         app.add_option("--min-area", m_min_area, "Blocks smaller than this many m2 merge into a neighbour (default 200)");
     }
 
-    void check() override { m_district.check(name()); }
+    void check() override {
+        m_district.check(name());
+        if (m_min_area) {
+            blocks::BlocksConfig b;
+            b.min_area_m2 = *m_min_area;
+            check_flags([&b] { b.validate(); }, {{"blocks.min_area_m2", "--min-area", flag_text(*m_min_area)}});
+        }
+    }
 
     int run(const CommonOptions& common) override {
         using clock = std::chrono::steady_clock;
@@ -57,7 +65,8 @@ public:
 
         wrap::GeosContext geos;
         // Fail on an unwritable output directory before any work.
-        io::OutputDir out{m_district.out()};
+        io::OutputDir out{m_district.out(), "blocks_summary.json"};
+        const OutputGuard guard{out};
 
         const io::District district = io::read_district(cfg.district, geos, ctx);
         const auto t_read = clock::now();
@@ -72,7 +81,7 @@ public:
         ctx.log.info("built " + std::to_string(result.blocks.size()) + " blocks in " + seconds(t_blocks - t_read));
 
         blocks::write_blocks(result, district, out, out_options, geos, ctx);
-        out.commit();
+        out.commit(ctx.log);
         const auto t_write = clock::now();
         ctx.log.info("wrote outputs in " + seconds(t_write - t_blocks));
 
@@ -87,8 +96,10 @@ private:
                   << " km2, working CRS " << d.working_crs.label() << ")\n"
                   << "blocks: " << r.blocks.size() << " (" << s.water_blocks << " water), " << r.adjacency.size()
                   << " adjacent pairs, " << s.slivers_merged << " slivers merged\n"
-                  << "households: " << s.households_inside << " inside, " << s.households_outside << " outside ("
-                  << s.household_points_outside << " points)\n"
+                  << "households: " << r.households.input << " in the input, " << r.households.placed << " placed"
+                  << (r.households.rejected_text().empty() ? std::string{}
+                                                           : "; rejected: " + r.households.rejected_text())
+                  << "\n"
                   << "problems: " << s.dangles << " dangles, " << s.crossings_without_vertex
                   << " crossings without a shared vertex, " << s.cut_edges << " cut edges\n";
         if (d.household_estimate) {

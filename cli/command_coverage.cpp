@@ -1,6 +1,7 @@
 // gridplan coverage: who reaches a community service centre, and each service, on foot.
 #include "command.hpp"
 #include "district_options.hpp"
+#include "interrupt.hpp"
 #include "terminal.hpp"
 
 #include "gridplan/config/project.hpp"
@@ -65,6 +66,25 @@ public:
         if (!m_candidates.empty() && !m_suggest && !m_target) {
             throw UsageError{"coverage: --candidates goes with --suggest or --target"};
         }
+        // Every value given as a flag is checked here, before any data is read.
+        coverage::CoverageConfig cov =
+            m_preset == "gb50180" ? coverage::CoverageConfig::gb50180() : coverage::CoverageConfig{};
+        std::vector<FlagValue> flags;
+        if (m_radius) {
+            cov.radius_min = *m_radius;
+            flags.push_back({"coverage.radius_min", "--radius-min", flag_text(*m_radius)});
+        }
+        if (m_speed) {
+            cov.speed_kmh = *m_speed;
+            flags.push_back({"coverage.speed_kmh", "--speed-kmh", flag_text(*m_speed)});
+        }
+        check_flags([&cov] { cov.validate(); }, flags);
+        coverage::SuggestConfig suggest;
+        suggest.sites = m_suggest.value_or(0);
+        suggest.target_share = m_target.value_or(0.0);
+        check_flags([&suggest] { suggest.validate(); },
+                    {{"--suggest", "--suggest", m_suggest ? std::to_string(*m_suggest) : ""},
+                     {"--target", "--target", m_target ? flag_text(*m_target) : ""}});
     }
 
     int run(const CommonOptions& common) override {
@@ -94,9 +114,11 @@ public:
         io::OutputOptions out_options = m_district.output_options(cfg);
 
         wrap::GeosContext geos;
-        io::OutputDir out{m_district.out()};
+        io::OutputDir out{m_district.out(), "coverage.json"};
+        const OutputGuard guard{out};
 
-        const io::District district = io::read_district(cfg.district, geos, ctx);
+        io::District district = io::read_district(cfg.district, geos, ctx);
+        io::reject_households_outside(district, geos, ctx);
         if (district.households.empty()) {
             ctx.log.warning("no households: give household points (\"households\" in the config or --households FILE)");
         }
@@ -126,7 +148,7 @@ public:
         m_district.finish(out_options, out, district);
         coverage::write_coverage(result, district, cov, district.centres, district.facilities, grids, out,
                                  out_options, geos, ctx);
-        out.commit();
+        out.commit(ctx.log);
         const auto t_write = clock::now();
         ctx.log.info("timings: read " + seconds(t_read - t0) + ", network " + seconds(t_net - t_read) +
                      ", coverage " + seconds(t_cov - t_net) + ", write " + seconds(t_write - t_cov));

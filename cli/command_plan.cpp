@@ -1,6 +1,7 @@
 // gridplan plan: the main job. Blocks, walking network, grids.
 #include "command.hpp"
 #include "district_options.hpp"
+#include "interrupt.hpp"
 #include "terminal.hpp"
 
 #include "gridplan/blocks/blocks.hpp"
@@ -77,7 +78,7 @@ public:
         app.add_option("--walk-min", m_walk_min, "Walk radius in minutes (default 10)");
         app.add_option("--speed-kmh", m_speed, "Walking speed in km/h (default 4.8)");
         app.add_option("--preset", m_preset, "gb50180: 5,000-8,000 households, 10 minutes = 500 m");
-        app.add_option("--seed", m_seed, "Random seed (default 1); same seed, same plan");
+        app.add_option("--seed", m_seed_text, "Random seed, 0 to 4294967295 (default 1); same seed, same plan");
         app.add_option("--code-prefix", m_code_prefix, "Administrative prefix of grid codes, e.g. 370705");
         app.add_option("--nest-within", m_nest, "Polygons (street offices) no grid may cross");
     }
@@ -87,6 +88,35 @@ public:
         if (!m_preset.empty() && m_preset != "gb50180") {
             throw UsageError{"plan: unknown --preset '" + m_preset + "' (known: gb50180)"};
         }
+        if (m_seed_text) {
+            m_seed = parse_whole_flag(*m_seed_text, "--seed", 0, partition::PartitionConfig::max_seed);
+        }
+        // Every value given as a flag is checked here, before any data is read.
+        partition::PartitionConfig plan =
+            m_preset == "gb50180" ? partition::PartitionConfig::gb50180() : partition::PartitionConfig{};
+        std::vector<FlagValue> flags;
+        if (m_target) {
+            plan.households_per_grid = *m_target;
+            flags.push_back({"plan.households_per_grid", "--households-per-grid", flag_text(*m_target)});
+        }
+        if (m_tolerance) {
+            plan.tolerance = *m_tolerance;
+            flags.push_back({"plan.tolerance", "--tolerance", flag_text(*m_tolerance)});
+        }
+        if (m_grids) {
+            plan.grids = *m_grids;
+            flags.push_back({"plan.grids", "--grids", std::to_string(*m_grids)});
+        }
+        if (m_walk_min || m_speed) {
+            plan.set_walk(m_walk_min.value_or(plan.walk_minutes), m_speed.value_or(plan.speed_kmh));
+            if (m_walk_min) {
+                flags.push_back({"plan.walk_minutes", "--walk-min", flag_text(*m_walk_min)});
+            }
+            if (m_speed) {
+                flags.push_back({"plan.speed_kmh", "--speed-kmh", flag_text(*m_speed)});
+            }
+        }
+        check_flags([&plan] { plan.validate(); }, flags);
     }
 
     int run(const CommonOptions& common) override {
@@ -117,7 +147,8 @@ public:
         io::OutputOptions out_options = m_district.output_options(cfg);
 
         wrap::GeosContext geos;
-        io::OutputDir out{m_district.out()};
+        io::OutputDir out{m_district.out(), "plan.json"};
+        const OutputGuard guard{out};
         const io::District district = io::read_district(cfg.district, geos, ctx);
         std::vector<io::PolygonFeature> nests;
         if (!m_nest.empty()) {
@@ -128,6 +159,7 @@ public:
         }
         if (cfg.nest_within) {
             nests = io::read_polygon_layer(*cfg.nest_within, "", district.working_crs, geos, ctx);
+            partition::check_nest_within(district, nests, cfg.nest_within->path, geos, ctx);
             out.protect({cfg.nest_within->path});
         }
         std::int64_t total = 0;
@@ -159,8 +191,9 @@ public:
         if (cfg.nest_within) {
             run.input_files.push_back(cfg.nest_within->path);
         }
-        out.write_text("plan.json", partition::plan_json(result, plan, district, run).dump(2) + "\n");
-        out.commit();
+        run.households = blocks.households;
+        out.write_manifest(partition::plan_json(result, plan, district, run));
+        out.commit(ctx.log);
         const auto t_end = clock::now();
         ctx.log.info("timings: read " + seconds(t_read - t0) + ", blocks " + seconds(t_blocks - t_read) +
                      ", network " + seconds(t_net - t_blocks) + ", plan " + seconds(t_plan - t_net) + ", coverage " +
@@ -203,6 +236,7 @@ private:
     std::optional<double> m_walk_min;
     std::optional<double> m_speed;
     std::string m_preset;
+    std::optional<std::string> m_seed_text;
     std::optional<std::uint64_t> m_seed;
     std::optional<std::string> m_code_prefix;
     std::string m_nest;

@@ -1,5 +1,7 @@
 // gridplan synth: write the built-in realistic sample district.
 #include "command.hpp"
+#include "district_options.hpp"
+#include "interrupt.hpp"
 #include "terminal.hpp"
 
 #include "gridplan/core/error.hpp"
@@ -13,19 +15,6 @@
 namespace gridplan::cli {
 
 namespace {
-
-/// A whole number, or a ConfigError naming the option (exit code 1, not a usage error:
-/// the value is there, it is just not acceptable).
-std::int64_t parse_whole(const std::string& text, const char* option, const std::string& range) {
-    std::int64_t v = 0;
-    const char* first = text.data();
-    const char* last = text.data() + text.size();
-    const auto [end, ec] = std::from_chars(first, last, v);
-    if (ec != std::errc{} || end != last || text.empty()) {
-        throw ConfigError{option, "must be a whole number " + range + ", got '" + text + "'"};
-    }
-    return v;
-}
 
 class SynthCommand : public Command {
 public:
@@ -55,23 +44,29 @@ public:
         app.add_option("--lat", m_lat, "Latitude of the district centre (default 36.7)");
     }
 
+    /// Every value is checked here, before anything is written; a bad one exits 2 naming
+    /// the option (the same range and message as plan's --seed).
+    void check() override {
+        if (m_out.empty()) {
+            throw UsageError{"--out: an empty path; give the output directory"};
+        }
+        m_config.households = static_cast<std::int64_t>(parse_whole_flag(m_households, "--households", 1000, 5000000));
+        m_config.seed = parse_whole_flag(m_seed, "--seed", 0, synth::SynthConfig::max_seed);
+        m_config.lon = m_lon;
+        m_config.lat = m_lat;
+        check_flags([this] { m_config.validate(); }, {{"--lon", "--lon", flag_text(m_lon)},
+                                                      {"--lat", "--lat", flag_text(m_lat)}});
+    }
+
     int run(const CommonOptions& common) override {
         RunContext ctx = make_run_context(common);
-        synth::SynthConfig config;
-        config.households = parse_whole(m_households, "--households", "from 1000 to 5000000");
-        const std::int64_t seed = parse_whole(m_seed, "--seed", "from 0 to 4294967295");
-        if (seed < 0) {
-            throw ConfigError{"--seed", "must be a whole number from 0 to 4294967295, got " + m_seed};
-        }
-        config.seed = static_cast<std::uint64_t>(seed);
-        config.lon = m_lon;
-        config.lat = m_lat;
-        config.validate();
+        const synth::SynthConfig& config = m_config;
 
         wrap::GeosContext geos;
-        io::OutputDir out{m_out};
+        io::OutputDir out{m_out, "synth_summary.json"};
+        const OutputGuard guard{out};
         const synth::SynthStats s = synth::write_synth_district(config, out, geos, ctx);
-        out.commit();
+        out.commit(ctx.log);
 
         std::cout << "district: " << format_fixed(s.area_km2, 2) << " km2, working CRS " << s.working_crs << "\n"
                   << "households: " << s.households << " in " << s.household_points << " points (residential land "
@@ -102,6 +97,7 @@ private:
     std::string m_out;
     double m_lon = 119.1;
     double m_lat = 36.7;
+    synth::SynthConfig m_config;
 };
 
 } // namespace

@@ -3,6 +3,9 @@
 #include "gridplan/core/error.hpp"
 #include "gridplan/core/strings.hpp"
 
+#include <charconv>
+#include <sstream>
+
 namespace gridplan::cli {
 
 void DistrictOptions::add_to(CLI::App& app) {
@@ -32,6 +35,26 @@ void DistrictOptions::check(const std::string& command) const {
     if (m_count_field && m_households.empty()) {
         throw UsageError{command + ": --count-field goes with --households"};
     }
+    if (m_out.empty()) {
+        throw UsageError{"--out: an empty path; give the output directory"};
+    }
+    check_flags([this] { config::validate_working_crs(m_crs); }, {{"crs", "--crs", ""}});
+    config::OutputConfig output;
+    std::vector<FlagValue> flags;
+    if (!m_format.empty()) {
+        output.format = m_format;
+    }
+    if (!m_output_crs.empty()) {
+        output.crs = m_output_crs;
+    }
+    if (m_precision) {
+        output.precision = *m_precision;
+        flags.push_back({"output.precision", "--precision", std::to_string(*m_precision)});
+    }
+    // The format's and CRS's own messages name the value already.
+    flags.push_back({"output.format", "--format", ""});
+    flags.push_back({"output.crs", "--output-crs", ""});
+    check_flags([&output] { output.validate(); }, flags);
 }
 
 config::ProjectConfig DistrictOptions::load() const {
@@ -85,6 +108,41 @@ void DistrictOptions::finish(io::OutputOptions& options, io::OutputDir& out, con
     if (!m_config.empty()) {
         out.protect({m_config});
     }
+}
+
+void check_flags(const std::function<void()>& validate, const std::vector<FlagValue>& flags) {
+    try {
+        validate();
+    } catch (const ConfigError& e) {
+        for (const auto& f : flags) {
+            if (f.key == e.key()) {
+                throw UsageError{f.flag + ": " + e.reason() + (f.value.empty() ? "" : ", got " + f.value)};
+            }
+        }
+        if (e.key().rfind("--", 0) == 0) {
+            throw UsageError{e.key() + ": " + e.reason()};
+        }
+        throw UsageError{e.what()};
+    }
+}
+
+std::string flag_text(double value) {
+    std::ostringstream out;
+    out << value;
+    return out.str();
+}
+
+std::uint64_t parse_whole_flag(const std::string& text, const std::string& flag, std::uint64_t min,
+                               std::uint64_t max) {
+    std::uint64_t v = 0;
+    const char* first = text.data();
+    const char* last = text.data() + text.size();
+    const auto [end, ec] = std::from_chars(first, last, v);
+    if (text.empty() || ec != std::errc{} || end != last || v < min || v > max) {
+        throw UsageError{flag + ": must be a whole number from " + std::to_string(min) + " to " +
+                         std::to_string(max) + ", got '" + text + "'"};
+    }
+    return v;
 }
 
 std::string seconds(std::chrono::steady_clock::duration d) {

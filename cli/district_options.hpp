@@ -10,8 +10,11 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace gridplan::cli {
 
@@ -48,5 +51,26 @@ private:
 
 /// "1.23 s"
 std::string seconds(std::chrono::steady_clock::duration d);
+
+/// A value given on the command line, and the config key it stands for.
+struct FlagValue {
+    std::string key;    ///< "plan.walk_minutes"
+    std::string flag;   ///< "--walk-min"
+    std::string value;  ///< as given, for the message ("" to leave out)
+};
+
+/// Runs `validate` on a config struct holding defaults and the values given as flags, right
+/// after parsing: a ConfigError naming one of `flags`' keys becomes a UsageError (exit 2)
+/// naming the flag instead (one rule: flags exit 2 and name the flag; a config exits 1 and
+/// names the file and key).
+void check_flags(const std::function<void()>& validate, const std::vector<FlagValue>& flags);
+
+/// How a number given as a flag reads in a message ("1e+308", "0.15").
+std::string flag_text(double value);
+
+/// A whole number from `min` to `max`, or a UsageError "FLAG: must be a whole number from
+/// MIN to MAX, got 'TEXT'".
+std::uint64_t parse_whole_flag(const std::string& text, const std::string& flag, std::uint64_t min,
+                               std::uint64_t max);
 
 } // namespace gridplan::cli

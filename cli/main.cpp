@@ -1,6 +1,7 @@
 // gridplan: the command-line front end. The only place that catches errors, prints
 // "gridplan: error: ..." and turns them into exit codes.
 #include "command.hpp"
+#include "interrupt.hpp"
 
 #include "gridplan/core/error.hpp"
 
@@ -49,6 +50,7 @@ int to_int(ExitCode c) { return static_cast<int>(c); }
 } // namespace
 
 int main(int argc, char** argv) {
+    gridplan::cli::install_interrupt_handling();
     auto commands = gridplan::cli::make_commands();
     CLI::App app{"gridplan: divide a district into community grids along streets, roads, alleys and rivers",
                  "gridplan"};

@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Configures and builds gridplan into build/ (or $GRIDPLAN_BUILD_DIR).
-# Extra arguments go to cmake, e.g. -DGRIDPLAN_SANITIZE=ON.
+# GRIDPLAN_SANITIZE=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer into
+# build-asan/ instead (the same variable scripts/test.sh reads).
+# Extra arguments go to cmake, e.g. -DGRIDPLAN_WERROR=ON.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${GRIDPLAN_BUILD_DIR:-$root/build}
+args=("$@")
+if [ "${GRIDPLAN_SANITIZE:-0}" = 1 ]; then
+  build=${GRIDPLAN_BUILD_DIR:-$root/build-asan}
+  args+=(-DGRIDPLAN_SANITIZE=ON)
+else
+  build=${GRIDPLAN_BUILD_DIR:-$root/build}
+fi
 generator=()
 if command -v ninja >/dev/null 2>&1; then
   generator=(-G Ninja)
 fi
 if [ ! -f "$build/CMakeCache.txt" ]; then
-  cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-elif [ $# -gt 0 ]; then
-  cmake -S "$root" -B "$build" "$@" >/dev/null
+  cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${args[@]}" >/dev/null
+elif [ ${#args[@]} -gt 0 ]; then
+  cmake -S "$root" -B "$build" "${args[@]}" >/dev/null
 fi
 cmake --build "$build" -j "${GRIDPLAN_JOBS:-2}"

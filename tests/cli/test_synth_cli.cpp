@@ -44,7 +44,7 @@ TEST_CASE("gridplan synth writes a district that gridplan blocks cuts", "[cli][s
     CHECK(summary["blocks"].get<int>() > 200);
 }
 
-TEST_CASE("gridplan synth: bad values exit with 1 and name the option", "[cli][synth]") {
+TEST_CASE("gridplan synth: bad values exit with 2 and name the option", "[cli][synth]") {
     TempDir dir;
     const auto out = (dir / "out").string();
     for (const auto& [option, value] : std::vector<std::pair<std::string, std::string>>{{"--households", "999"},
@@ -56,8 +56,8 @@ TEST_CASE("gridplan synth: bad values exit with 1 and name the option", "[cli][s
                                                                                         {"--seed", "x"}}) {
         INFO(option << " " << value);
         const auto r = run_gridplan({"synth", option, value, "--out", out});
-        CHECK(r.exit_code == 1);
-        CHECK_THAT(r.err, Catch::StartsWith("gridplan: error: key '" + option + "'"));
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Catch::StartsWith("gridplan: error: " + option + ": must be a whole number from "));
         CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
     }
     CHECK_FALSE(fs::exists(out));

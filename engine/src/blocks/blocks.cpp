@@ -15,11 +15,11 @@
 namespace gridplan::blocks {
 
 void BlocksConfig::validate() const {
-    if (!(min_area_m2 >= 0.0) || !std::isfinite(min_area_m2)) {
-        throw ConfigError{"blocks.min_area_m2", "must be a number >= 0"};
+    if (!(min_area_m2 >= 0.0 && min_area_m2 <= 100000.0)) {
+        throw ConfigError{"blocks.min_area_m2", "must be from 0 to 100000 m2 (10 ha)"};
     }
-    if (!(min_width_m >= 0.0) || !std::isfinite(min_width_m)) {
-        throw ConfigError{"blocks.min_width_m", "must be a number >= 0"};
+    if (!(min_width_m >= 0.0 && min_width_m <= 50.0)) {
+        throw ConfigError{"blocks.min_width_m", "must be from 0 to 50 metres"};
     }
     if (!(grid_size_m > 0.0) || grid_size_m > 1.0) {
         throw ConfigError{"blocks.grid_size_m", "must be above 0 and at most 1 metre"};
@@ -632,16 +632,22 @@ private:
             if (found == UINT32_MAX) {
                 stats.households_outside += h.count;
                 ++stats.household_points_outside;
-                Problem pr;
-                pr.problem = "household_outside";
-                pr.detail = std::to_string(h.count) + " households outside the district";
-                pr.source = m_district.sources.at(h.source);
-                pr.fid = h.fid.value();
-                pr.wkb = m_geos.to_wkb(p.get());
-                m_ctx.problems.report(std::move(pr));
+                m_ctx.problems.report(io::household_problem(
+                    m_district, h, "household_outside", std::to_string(h.count) + " households outside the district",
+                    m_geos));
                 continue;
             }
-            if (blocks[found].water && !land_neighbours[found].empty()) {
+            if (blocks[found].water && land_neighbours[found].empty()) {
+                // A water block with no land block beside it: nowhere on land to count them.
+                stats.households_water_no_bank += h.count;
+                m_ctx.problems.report(io::household_problem(
+                    m_district, h, "household_in_water_no_bank",
+                    std::to_string(h.count) + " households inside water block " + std::to_string(found + 1) +
+                        ", which has no land block beside it; not placed",
+                    m_geos, std::int64_t{found} + 1));
+                continue;
+            }
+            if (blocks[found].water) {
                 std::uint32_t nearest = UINT32_MAX;
                 double best = 0.0;
                 for (auto nb : land_neighbours[found]) {
@@ -653,16 +659,11 @@ private:
                     }
                 }
                 stats.households_moved_from_water += h.count;
-                Problem pr;
-                pr.problem = "household_in_water";
-                pr.detail = std::to_string(h.count) + " households inside water block " + std::to_string(found + 1) +
-                            "; counted in block " + std::to_string(nearest + 1) + ", " + format_fixed(best, 1) +
-                            " m away";
-                pr.source = m_district.sources.at(h.source);
-                pr.fid = h.fid.value();
-                pr.block_id = std::int64_t{nearest} + 1;
-                pr.wkb = m_geos.to_wkb(p.get());
-                m_ctx.problems.report(std::move(pr));
+                m_ctx.problems.report(io::household_problem(
+                    m_district, h, "household_in_water",
+                    std::to_string(h.count) + " households inside water block " + std::to_string(found + 1) +
+                        "; counted in block " + std::to_string(nearest + 1) + ", " + format_fixed(best, 1) + " m away",
+                    m_geos, std::int64_t{nearest} + 1));
                 found = nearest;
             }
             assigned[i] = BlockId{found};
@@ -676,6 +677,13 @@ private:
                               std::to_string(stats.household_points_outside) +
                               " points lie outside the district (see blocks_qa, problem household_outside)");
         }
+        if (stats.households_water_no_bank > 0) {
+            m_ctx.log.warning(std::to_string(stats.households_water_no_bank) +
+                              " households lie in water blocks without a land block beside them and are not "
+                              "placed (see blocks_qa, problem household_in_water_no_bank)");
+        }
+        m_result.households =
+            io::HouseholdAccount::of(m_district, stats.households_outside, stats.households_water_no_bank);
     }
 
     struct Merge {

@@ -34,11 +34,13 @@ nlohmann::json blocks_summary(const BlocksResult& result, const io::District& di
     j["cut_edges"] = s.cut_edges;
     j["invalid_rings"] = s.invalid_rings;
     j["crossings_without_vertex"] = s.crossings_without_vertex;
-    j["households"] = {{"input", s.households_input},
+    result.households.write_to(j);
+    j["households"] = {{"input", result.households.input},
                        {"inside", s.households_inside},
                        {"outside", s.households_outside},
                        {"points_outside", s.household_points_outside},
-                       {"moved_from_water", s.households_moved_from_water}};
+                       {"moved_from_water", s.households_moved_from_water},
+                       {"in_water_no_bank", s.households_water_no_bank}};
     nlohmann::json problems = nlohmann::json::object();
     for (const auto& [code, n] : ctx.problems.counts()) {
         problems[code] = n;
@@ -134,7 +136,7 @@ void write_blocks(const BlocksResult& result, const io::District& district, io::
                              a.barrier_name});
     }
     out.write_text("adjacency.csv", csv);
-    out.write_text("blocks_summary.json", blocks_summary(result, district, ctx).dump(2) + "\n");
+    out.write_manifest(blocks_summary(result, district, ctx));
 }
 
 } // namespace gridplan::blocks

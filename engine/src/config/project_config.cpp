@@ -3,6 +3,11 @@
 #include "gridplan/core/error.hpp"
 #include "gridplan/core/json_config.hpp"
 #include "gridplan/io/osm_tags.hpp"
+#include "gridplan/io/output.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
 
 #include <filesystem>
 
@@ -13,6 +18,40 @@ namespace fs = std::filesystem;
 void OutputConfig::validate() const {
     if (precision < 1 || precision > 15) {
         throw ConfigError{"output.precision", "must be an integer from 1 to 15"};
+    }
+    try {
+        (void)io::OutputFormat::from_name(format);
+    } catch (const Error& e) {
+        // The same message serves --format and output.format: drop a flag name in it.
+        std::string reason = e.what();
+        if (reason.rfind("--format ", 0) == 0) {
+            reason = "format " + reason.substr(9);
+        }
+        throw ConfigError{"output.format", reason};
+    }
+    if (!crs.empty()) {
+        try {
+            (void)crs::Crs::from_user_input(crs);
+        } catch (const Error& e) {
+            throw ConfigError{"output.crs", e.what()};
+        }
+    }
+}
+
+void validate_working_crs(const std::string& text) {
+    if (text.empty()) {
+        return;
+    }
+    crs::Crs c;
+    try {
+        c = crs::Crs::from_user_input(text);
+    } catch (const Error& e) {
+        throw ConfigError{"crs", std::string{e.what()} + " (give a projected CRS in metres, such as EPSG:32650)"};
+    }
+    if (c.is_geographic()) {
+        throw ConfigError{"crs", "the working CRS must be projected (metres), got the geographic " + c.label() +
+                                     " (leave it out for the UTM zone of the district, or give one such as "
+                                     "EPSG:32650)"};
     }
 }
 
@@ -182,6 +221,16 @@ io::HouseholdSpec parse_households(const ConfigNode& h, const std::string& base_
     return hs;
 }
 
+/// An integer key as an int, clamped so that validate() (not a silent narrowing) rejects
+/// a value outside int's range with the key's own message.
+std::optional<int> get_int(const ConfigNode& node, const std::string& key) {
+    const auto v = node.get_integer(key);
+    if (!v) {
+        return std::nullopt;
+    }
+    return static_cast<int>(std::clamp<long long>(*v, INT_MIN, INT_MAX));
+}
+
 } // namespace
 
 ProjectConfig load_project_config(const std::string& path) {
@@ -314,16 +363,17 @@ ProjectConfig load_project_config(const std::string& path) {
         }
         c.plan.households_per_grid = n.get_number("households_per_grid").value_or(c.plan.households_per_grid);
         c.plan.tolerance = n.get_number("tolerance").value_or(c.plan.tolerance);
-        c.plan.grids = static_cast<int>(n.get_integer("grids").value_or(c.plan.grids));
+        c.plan.grids = get_int(n, "grids").value_or(c.plan.grids);
         c.plan.set_walk(n.get_number("walk_minutes").value_or(c.plan.walk_minutes),
                         n.get_number("speed_kmh").value_or(c.plan.speed_kmh));
-        if (auto seed = n.get_integer("seed")) {
-            if (*seed < 0) {
-                n.fail("seed", "must be >= 0");
+        if (auto seed = n.get_number("seed")) {
+            if (!(*seed >= 0.0 && *seed <= static_cast<double>(partition::PartitionConfig::max_seed)) ||
+                std::floor(*seed) != *seed) {
+                n.fail("seed", partition::PartitionConfig::seed_range);
             }
             c.plan.seed = static_cast<std::uint64_t>(*seed);
         }
-        c.plan.rounds = static_cast<int>(n.get_integer("rounds").value_or(c.plan.rounds));
+        c.plan.rounds = get_int(n, "rounds").value_or(c.plan.rounds);
         c.plan.code_prefix = n.get_string("code_prefix").value_or(c.plan.code_prefix);
         c.plan.budget_per_household = n.get_number("budget_per_household").value_or(c.plan.budget_per_household);
         c.plan.centre_relocate_share = n.get_number("centre_relocate_share").value_or(c.plan.centre_relocate_share);
@@ -333,9 +383,10 @@ ProjectConfig load_project_config(const std::string& path) {
         o.expect_object({"format", "crs", "precision"});
         c.output.format = o.get_string("format").value_or(c.output.format);
         c.output.crs = o.get_string("crs").value_or("");
-        c.output.precision = static_cast<int>(o.get_integer("precision").value_or(c.output.precision));
+        c.output.precision = get_int(o, "precision").value_or(c.output.precision);
     }
     try {
+        validate_working_crs(c.district.working_crs);
         c.blocks.validate();
         c.coverage.validate();
         c.plan.validate();

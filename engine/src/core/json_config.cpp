@@ -3,15 +3,96 @@
 #include "gridplan/core/error.hpp"
 #include "gridplan/core/strings.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <set>
+#include <vector>
 
 namespace gridplan {
 
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Tracks where the parser is (the dotted key path) and rejects duplicate keys, which
+/// nlohmann's parser would otherwise resolve silently (the last one wins).
+class DuplicateKeyCheck {
+public:
+    bool operator()(int /*depth*/, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        using Event = nlohmann::json::parse_event_t;
+        switch (event) {
+        case Event::object_start:
+        case Event::array_start:
+            m_frames.push_back(Frame{event == Event::object_start, {}, {}, 0});
+            break;
+        case Event::key: {
+            Frame& f = m_frames.back();
+            f.key = parsed.get<std::string>();
+            if (!f.keys.insert(f.key).second) {
+                m_duplicate = path();
+                throw DuplicateKey{};
+            }
+            break;
+        }
+        case Event::object_end:
+        case Event::array_end:
+            m_frames.pop_back();
+            next_element();
+            break;
+        case Event::value:
+            next_element();
+            break;
+        }
+        return true;
+    }
+
+    struct DuplicateKey {};
+    const std::string& duplicate() const noexcept { return m_duplicate; }
+
+private:
+    struct Frame {
+        bool object = true;
+        std::set<std::string> keys;
+        std::string key;
+        std::size_t index = 0;
+    };
+
+    void next_element() {
+        if (!m_frames.empty() && !m_frames.back().object) {
+            ++m_frames.back().index;
+        }
+    }
+
+    std::string path() const {
+        std::string out;
+        for (const auto& f : m_frames) {
+            if (f.object) {
+                out += (out.empty() ? "" : ".") + f.key;
+            } else {
+                out += "[" + std::to_string(f.index) + "]";
+            }
+        }
+        return out;
+    }
+
+    std::vector<Frame> m_frames;
+    std::string m_duplicate;
+};
+
+} // namespace
+
 nlohmann::json parse_json_with_comments(const std::string& text, const std::string& origin) {
+    DuplicateKeyCheck check;
     try {
-        return nlohmann::json::parse(text, nullptr, true, true);
+        return nlohmann::json::parse(
+            text, [&check](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+                return check(depth, event, parsed);
+            },
+            true, true);
+    } catch (const DuplicateKeyCheck::DuplicateKey&) {
+        throw ConfigError{check.duplicate(), "duplicate key: give each key once", origin};
     } catch (const nlohmann::json::parse_error& e) {
         // Turn the byte offset into a line number for the message.
         const std::size_t offset = std::min<std::size_t>(e.byte, text.size());
@@ -22,17 +103,53 @@ nlohmann::json parse_json_with_comments(const std::string& text, const std::stri
             what = what.substr(pos);
         }
         throw ConfigError{{}, "line " + std::to_string(line) + ": invalid JSON: " + what, origin};
+    } catch (const nlohmann::json::exception& e) {
+        // A number beyond double's range ("5e308", found by fuzzing) and the like.
+        std::string what = e.what();
+        const auto pos = what.find("] ");
+        if (pos != std::string::npos) {
+            what = what.substr(pos + 2);
+        }
+        throw ConfigError{{}, "invalid JSON: " + what, origin};
     }
 }
 
-nlohmann::json read_json_file(const std::string& path) {
+std::string read_config_text(const std::string& path, const std::string& what) {
+    // Refuse what is not a plain file of a sane size before reading it: a directory would
+    // read as "invalid JSON", /dev/zero would exhaust memory and /dev/urandom never ends.
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) {
+        throw InputError{"cannot read " + what + ": no such file", path};
+    }
+    if (fs::is_directory(status)) {
+        throw InputError{"is a directory, not a " + what + ": give the JSON file inside it", path};
+    }
+    if (!fs::is_regular_file(status)) {
+        throw InputError{"not a regular file: a " + what + " must be a JSON file", path};
+    }
+    const std::uintmax_t size = fs::file_size(path, ec);
+    if (ec || size > max_config_bytes) {
+        throw InputError{what + " too large (" + (ec ? std::string{"size unknown"} : std::to_string(size) + " bytes") +
+                             "; at most " + std::to_string(max_config_bytes / (1024 * 1024)) + " MiB)",
+                         path};
+    }
     std::ifstream in{path, std::ios::binary};
     if (!in) {
-        throw InputError{"cannot read config file", path};
+        throw InputError{"cannot read " + what, path};
     }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return parse_json_with_comments(buffer.str(), path);
+    std::string text;
+    text.resize(static_cast<std::size_t>(size));
+    in.read(text.data(), static_cast<std::streamsize>(size));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (in.bad()) {
+        throw InputError{"cannot read " + what, path};
+    }
+    return text;
+}
+
+nlohmann::json read_json_file(const std::string& path) {
+    return parse_json_with_comments(read_config_text(path, "config file"), path);
 }
 
 std::string json_type_name(const nlohmann::json& value) {

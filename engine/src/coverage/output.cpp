@@ -82,6 +82,7 @@ nlohmann::json coverage_json(const CoverageResult& r, const io::District& distri
                              const std::vector<ServicePoint>& centres, const std::vector<ServicePoint>& facilities,
                              const std::vector<GridArea>& grids, const wrap::GeosContext& geos) {
     nlohmann::json j = summary_json(r.summary);
+    io::HouseholdAccount::of(district, 0, 0).write_to(j);
     j["radius_min"] = config.radius_min;
     j["speed_kmh"] = config.speed_kmh;
     j["radius_m"] = std::round(config.radius_m() * 10.0) / 10.0;
@@ -237,8 +238,7 @@ void write_coverage(const CoverageResult& r, const io::District& district, const
                              p.fid ? FieldValue{*p.fid} : FieldValue{}});
     }
     writer.finish();
-    out.write_text("coverage.json",
-                   coverage_json(r, district, config, centres, facilities, grids, geos).dump(2) + "\n");
+    out.write_manifest(coverage_json(r, district, config, centres, facilities, grids, geos));
 }
 
 } // namespace gridplan::coverage

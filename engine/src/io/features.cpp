@@ -3,6 +3,7 @@
 
 #include "gridplan/core/error.hpp"
 #include "gridplan/core/strings.hpp"
+#include "io/detail/coordinate_checks.hpp"
 #include "io/detail/ogr_read.hpp"
 
 #include <ogrsf_frmts.h>
@@ -99,6 +100,7 @@ std::vector<PointFeature> read_point_layer(const FeatureLayerSpec& spec, PointRo
                                  std::string{OGRGeometryTypeToName(t)},
                              detail::file_label(spec.source.path), layer, f.GetFID()};
         }
+        detail::check_lonlat_range(*g, o.crs, spec.source.path, layer, f.GetFID());
         try {
             to_working.apply(p.x, p.y);
         } catch (const CrsError& e) {
@@ -155,6 +157,7 @@ std::vector<PolygonFeature> read_polygon_layer(const SourceSpec& source, const s
                                  std::string{OGRGeometryTypeToName(t)},
                              detail::file_label(source.path), layer, f.GetFID()};
         }
+        detail::check_lonlat_range(*g, o.crs, source.path, layer, f.GetFID());
         wrap::GeomPtr gg = detail::to_geos(*g, geos);
         if (!gg) {
             throw InputError{"unreadable polygon", detail::file_label(source.path), layer, f.GetFID()};

@@ -23,8 +23,9 @@ void BuildingEstimateConfig::validate() const {
     };
     check_levels(residential_levels, "households.residential_buildings");
     check_levels(unspecified_levels, "households.unspecified_buildings");
-    if (!(unspecified_min_area_m2 >= 0.0 && unspecified_max_area_m2 > unspecified_min_area_m2)) {
-        throw ConfigError{"households.unspecified_area_m2", "must be [min, max] with 0 <= min < max"};
+    if (!(unspecified_min_area_m2 >= 0.0 && unspecified_max_area_m2 > unspecified_min_area_m2 &&
+          unspecified_max_area_m2 <= 1.0e12)) {
+        throw ConfigError{"households.unspecified_area_m2", "must be [min, max] with 0 <= min < max <= 1e12 m2"};
     }
     if (!(default_levels > 0.0 && default_levels <= 200.0)) {
         throw ConfigError{"households.default_levels", "must be above 0 and at most 200"};

@@ -19,13 +19,7 @@ OsmTagMapping OsmTagMapping::builtin() {
 }
 
 OsmTagMapping OsmTagMapping::load(const std::string& path) {
-    std::ifstream in{path, std::ios::binary};
-    if (!in) {
-        throw InputError{"cannot read OSM tag mapping", path};
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse(text.str(), path);
+    return parse(read_config_text(path, "OSM tag mapping"), path);
 }
 
 namespace {

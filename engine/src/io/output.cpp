@@ -1,6 +1,7 @@
 #include "gridplan/io/output.hpp"
 
 #include "gridplan/core/error.hpp"
+#include "gridplan/core/sha256.hpp"
 #include "gridplan/wrap/gdal.hpp"
 
 #include <ogr_geometry.h>
@@ -14,6 +15,14 @@
 #include <map>
 #include <system_error>
 
+#include <csignal>
+#include <cstdlib>
+#include <set>
+
+#include <cpl_vsi.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace gridplan::io {
@@ -22,66 +31,312 @@ namespace fs = std::filesystem;
 
 // --- OutputDir -------------------------------------------------------------------
 
-OutputDir::OutputDir(fs::path dir) : m_dir(std::move(dir)) {
+namespace {
+
+constexpr const char* staging_prefix = ".gridplan-tmp-";
+constexpr const char* lock_name = ".gridplan.lock";
+
+/// Product names gridplan's analysis commands write (file stems, before any extension
+/// or geometry suffix). Files of these names that a run did not write are stale.
+const std::set<std::string>& analysis_stems() {
+    static const std::set<std::string> stems{
+        "blocks",         "blocks_qa",   "households_estimated", "adjacency",     "blocks_summary",
+        "grids",          "grid_edges",  "plan",                 "coverage",      "uncovered",
+        "service_areas",  "proposed_centres", "coverage_qa"};
+    return stems;
+}
+
+/// The manifests of gridplan's commands; synth's lists input data of later runs.
+const std::vector<std::string>& manifest_names() {
+    static const std::vector<std::string> names{"blocks_summary.json", "coverage.json", "plan.json",
+                                                "synth_summary.json"};
+    return names;
+}
+
+std::string errno_text(int e) { return std::strerror(e); }
+
+/// Writes `size` bytes to `path` and makes them durable: every write, fsync and close is
+/// checked. `shown` is the path named in errors (the final place of the file).
+void write_file_checked(const fs::path& path, const void* data, std::size_t size, const fs::path& shown) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        throw InputError{"cannot create output file: " + errno_text(errno), shown.string()};
+    }
+    const auto* p = static_cast<const char*>(data);
+    std::size_t left = size;
+    while (left > 0) {
+        const ssize_t n = ::write(fd, p, std::min<std::size_t>(left, std::size_t{1} << 26));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            const int e = n < 0 ? errno : EIO;
+            ::close(fd);
+            throw InputError{"cannot write output file (" + std::to_string(size - left) + " of " +
+                                 std::to_string(size) + " bytes written): " + errno_text(e),
+                             shown.string()};
+        }
+        p += n;
+        left -= static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0) {
+        const int e = errno;
+        ::close(fd);
+        throw InputError{"cannot write output file (sync failed): " + errno_text(e), shown.string()};
+    }
+    if (::close(fd) != 0) {
+        throw InputError{"cannot write output file (close failed): " + errno_text(errno), shown.string()};
+    }
+}
+
+/// Makes renames inside `dir` durable (best effort: some file systems refuse it).
+void sync_directory(const fs::path& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+/// Test hook: with GRIDPLAN_TEST_KILL_AFTER_RENAMES=N the process kills itself after N
+/// renames of a commit, so tests can show that an interrupted set is recognisable.
+std::optional<long> kill_after_renames() {
+    const char* v = std::getenv("GRIDPLAN_TEST_KILL_AFTER_RENAMES");
+    if (v == nullptr || *v == '\0') {
+        return std::nullopt;
+    }
+    return std::strtol(v, nullptr, 10);
+}
+
+std::atomic<unsigned> memory_counter{0};
+
+} // namespace
+
+OutputDir::OutputDir(fs::path dir, std::string manifest) : m_dir(std::move(dir)), m_manifest_name(std::move(manifest)) {
+    if (m_dir.empty()) {
+        throw InputError{"the output directory is an empty path"};
+    }
     std::error_code ec;
     if (fs::exists(m_dir, ec) && !fs::is_directory(m_dir, ec)) {
         throw InputError{"output path exists and is not a directory", m_dir.string()};
+    }
+    // Remember which levels this run creates, to remove them again if it fails.
+    for (fs::path p = fs::absolute(m_dir, ec); !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+        m_created.insert(m_created.begin(), p);
+        if (p == p.parent_path()) {
+            break;
+        }
     }
     fs::create_directories(m_dir, ec);
     if (ec) {
         throw InputError{"cannot create output directory: " + ec.message(), m_dir.string()};
     }
-    std::string pattern = (m_dir / ".gridplan-tmp-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-        throw InputError{std::string{"output directory is not writable: "} + std::strerror(errno), m_dir.string()};
+    try {
+        lock();
+        remove_stale_staging();
+        std::string pattern = (m_dir / (std::string{staging_prefix} + "XXXXXX")).string();
+        if (::mkdtemp(pattern.data()) == nullptr) {
+            throw InputError{"output directory is not writable: " + errno_text(errno), m_dir.string()};
+        }
+        m_staging = pattern;
+    } catch (...) {
+        abandon();
+        throw;
     }
-    m_staging = pattern;
+    m_memory = "/vsimem/gridplan-" + std::to_string(::getpid()) + "-" + std::to_string(memory_counter++);
+    // Some drivers (CSV) check that the folder of a new file exists.
+    wrap::gdal_init();
+    VSIMkdir(m_memory.c_str(), 0755);
 }
 
 OutputDir::~OutputDir() {
-    std::error_code ec;
-    fs::remove_all(m_staging, ec);
+    abandon();
+    VSIRmdirRecursive(m_memory.c_str());
 }
 
-fs::path OutputDir::stage(const std::string& name) {
-    if (std::find(m_names.begin(), m_names.end(), name) == m_names.end()) {
-        m_names.push_back(name);
+void OutputDir::lock() {
+    m_lock_path = m_dir / lock_name;
+    // A run that ends removes its lock file; if it did so between our open and flock,
+    // we hold a lock on a removed file: open the new one and try again.
+    for (int attempt = 0; attempt < 16; ++attempt) {
+        const int fd = ::open(m_lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+        if (fd < 0) {
+            throw InputError{"output directory is not writable: " + errno_text(errno), m_dir.string()};
+        }
+        if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            const int e = errno;
+            ::close(fd);
+            if (e == EWOULDBLOCK) {
+                throw InputError{"another gridplan run is writing to this output directory (it holds " +
+                                     std::string{lock_name} + "); wait for it to finish or choose another --out",
+                                 m_dir.string()};
+            }
+            throw InputError{"cannot lock the output directory: " + errno_text(e), m_dir.string()};
+        }
+        struct stat held {};
+        struct stat now {};
+        if (::fstat(fd, &held) == 0 && ::stat(m_lock_path.c_str(), &now) == 0 && held.st_ino == now.st_ino &&
+            held.st_dev == now.st_dev) {
+            m_lock_fd = fd;
+            return;
+        }
+        ::close(fd);
     }
-    return m_staging / name;
+    throw InputError{"cannot lock the output directory (its lock file keeps changing)", m_dir.string()};
+}
+
+void OutputDir::remove_stale_staging() const {
+    // We hold the lock: no other run is writing here, so every staging folder is left
+    // over from a run that was killed.
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(m_dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind(staging_prefix, 0) == 0 && entry.is_directory(ec)) {
+            fs::remove_all(entry.path(), ec);
+        }
+    }
+}
+
+std::string OutputDir::gdal_path(const std::string& name, bool virtual_io) {
+    return virtual_io ? m_memory + "/" + name : (m_staging / name).string();
 }
 
 void OutputDir::write_text(const std::string& name, const std::string& text) {
-    const fs::path p = stage(name);
-    std::ofstream out{p, std::ios::binary};
-    out << text;
-    out.close();
-    if (!out) {
-        throw InputError{"cannot write output file", (m_dir / name).string()};
+    const std::string path = m_memory + "/" + name;
+    VSILFILE* f = VSIFOpenL(path.c_str(), "wb");
+    const bool ok = f != nullptr && VSIFWriteL(text.data(), 1, text.size(), f) == text.size();
+    if (f == nullptr || VSIFCloseL(f) != 0 || !ok) {
+        throw InternalError{"cannot keep output file " + name + " in memory"};
     }
 }
 
-std::vector<fs::path> OutputDir::files() const {
-    std::vector<fs::path> out;
-    for (const auto& n : m_names) {
-        out.push_back(m_dir / n);
+void OutputDir::write_manifest(const nlohmann::json& manifest) {
+    if (m_manifest_name.empty()) {
+        throw InternalError{"OutputDir::write_manifest without a manifest name"};
     }
-    return out;
+    m_manifest = manifest;
 }
 
 void OutputDir::protect(const std::vector<std::string>& inputs) {
     m_inputs.insert(m_inputs.end(), inputs.begin(), inputs.end());
 }
 
-void OutputDir::commit() {
-    std::vector<fs::path> staged;
-    for (const auto& entry : fs::directory_iterator(m_staging)) {
-        staged.push_back(entry.path());
+std::vector<fs::path> OutputDir::stale_outputs(const std::vector<std::string>& written) const {
+    std::set<std::string> listed;
+    const bool synth_run = m_manifest_name == "synth_summary.json";
+    for (const auto& m : manifest_names()) {
+        // The files a synth run wrote are input data: only another synth run replaces them.
+        if (m == "synth_summary.json" && !synth_run) {
+            continue;
+        }
+        std::ifstream in{m_dir / m, std::ios::binary};
+        if (!in) {
+            continue;
+        }
+        const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+        if (!j.is_object() || !j.contains("files") || !j["files"].is_array()) {
+            continue;
+        }
+        for (const auto& f : j["files"]) {
+            if (f.is_object() && f.contains("name") && f["name"].is_string()) {
+                const std::string n = f["name"].get<std::string>();
+                if (!n.empty() && n.find('/') == std::string::npos && n != "." && n != "..") {
+                    listed.insert(n);
+                }
+            }
+        }
     }
-    std::sort(staged.begin(), staged.end());
-    // Check everything before moving anything: an input is never overwritten.
-    for (const auto& s : staged) {
-        const fs::path target = m_dir / s.filename();
-        std::error_code ec;
+    std::vector<fs::path> stale;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(m_dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.empty() || name[0] == '.' || !entry.is_regular_file(ec) ||
+            std::find(written.begin(), written.end(), name) != written.end()) {
+            continue;
+        }
+        std::string stem = name.substr(0, name.find('.'));
+        for (const char* suffix : {"_point", "_line", "_polygon", "_table"}) {
+            const std::string s{suffix};
+            if (stem.size() > s.size() && stem.compare(stem.size() - s.size(), s.size(), s) == 0 &&
+                analysis_stems().count(stem.substr(0, stem.size() - s.size())) > 0) {
+                stem.resize(stem.size() - s.size());
+                break;
+            }
+        }
+        if (analysis_stems().count(stem) == 0 && listed.count(name) == 0) {
+            continue;
+        }
+        bool input = false;
+        for (const auto& in : m_inputs) {
+            input = input || (fs::exists(in, ec) && fs::equivalent(entry.path(), in, ec));
+        }
+        if (!input) {
+            stale.push_back(entry.path());
+        }
+    }
+    std::sort(stale.begin(), stale.end());
+    return stale;
+}
+
+void OutputDir::commit(const Logger& log) {
+    if (m_done.load()) {
+        throw InternalError{"OutputDir::commit after commit or abandon"};
+    }
+    if (!m_manifest_name.empty() && !m_manifest) {
+        throw InternalError{"OutputDir::commit without the manifest " + m_manifest_name};
+    }
+    // 1. Every file of the set into the staging folder, checked byte for byte.
+    struct Staged {
+        std::uint64_t bytes = 0;
+        std::string sha256;
+    };
+    std::map<std::string, Staged> staged;
+    if (char** names = VSIReadDir(m_memory.c_str())) {
+        for (char** n = names; *n != nullptr; ++n) {
+            const std::string name = *n;
+            const std::string path = m_memory + "/" + name;
+            vsi_l_offset length = 0;
+            GByte* data = VSIGetMemFileBuffer(path.c_str(), &length, FALSE);
+            if (data == nullptr) {
+                continue;  // a folder, or a file the driver removed
+            }
+            write_file_checked(m_staging / name, data, static_cast<std::size_t>(length), m_dir / name);
+            Sha256 sha;
+            sha.update(data, static_cast<std::size_t>(length));
+            staged[name] = Staged{static_cast<std::uint64_t>(length), sha.hex_digest()};
+            VSIUnlink(path.c_str());
+        }
+        CSLDestroy(names);
+    }
+    for (const auto& entry : fs::directory_iterator(m_staging)) {
+        const std::string name = entry.path().filename().string();
+        if (staged.count(name) == 0) {  // written in place by a driver without virtual file support
+            staged[name] = Staged{static_cast<std::uint64_t>(fs::file_size(entry.path())),
+                                  sha256_file(entry.path().string())};
+        }
+    }
+    if (!m_manifest_name.empty()) {
+        nlohmann::json manifest = *m_manifest;
+        nlohmann::json files = nlohmann::json::array();
+        for (const auto& [name, s] : staged) {
+            files.push_back({{"name", name}, {"bytes", s.bytes}, {"sha256", s.sha256}});
+        }
+        manifest["files"] = files;
+        const std::string text = manifest.dump(2) + "\n";
+        write_file_checked(m_staging / m_manifest_name, text.data(), text.size(), m_dir / m_manifest_name);
+    }
+    std::vector<std::string> names;
+    for (const auto& [name, s] : staged) {
+        names.push_back(name);
+    }
+    if (!m_manifest_name.empty()) {
+        names.push_back(m_manifest_name);
+    }
+
+    // 2. Check everything before moving anything: an input is never overwritten.
+    std::error_code ec;
+    for (const auto& name : names) {
+        const fs::path target = m_dir / name;
         for (const auto& input : m_inputs) {
             if (fs::exists(target, ec) && fs::exists(input, ec) && fs::equivalent(target, input, ec)) {
                 throw InputError{"refusing to overwrite an input file with an output; choose another --out",
@@ -92,15 +347,70 @@ void OutputDir::commit() {
             throw InputError{"cannot replace a directory with an output file", target.string()};
         }
     }
-    for (const auto& s : staged) {
-        const fs::path target = m_dir / s.filename();
-        std::error_code ec;
-        fs::rename(s, target, ec);
+    const std::vector<fs::path> stale = stale_outputs(names);
+
+    // 3. The old manifest goes first, so that a set interrupted from here on has none;
+    //    then the files, the stale ones out, and the new manifest last.
+    if (!m_manifest_name.empty()) {
+        fs::remove(m_dir / m_manifest_name, ec);
+    }
+    const std::optional<long> kill_after = kill_after_renames();
+    long renames = 0;
+    auto move_into_place = [&](const std::string& name) {
+        const fs::path target = m_dir / name;
+        fs::rename(m_staging / name, target, ec);
         if (ec) {
             throw InputError{"cannot move output into place: " + ec.message(), target.string()};
         }
+        if (kill_after && ++renames >= *kill_after) {
+            ::raise(SIGKILL);
+        }
+    };
+    for (std::size_t i = 0; i + (m_manifest_name.empty() ? 0 : 1) < names.size(); ++i) {
+        move_into_place(names[i]);
     }
-    m_committed = true;
+    std::vector<std::string> removed;
+    for (const auto& p : stale) {
+        if (fs::remove(p, ec)) {
+            removed.push_back(p.filename().string());
+        }
+    }
+    if (!removed.empty()) {
+        std::string list;
+        for (const auto& r : removed) {
+            list += (list.empty() ? "" : ", ") + r;
+        }
+        log.warning("removed " + std::to_string(removed.size()) + " output file" + (removed.size() == 1 ? "" : "s") +
+                    " of an earlier run that this run did not write, from " + m_dir.string() + ": " + list);
+    }
+    sync_directory(m_dir);
+    if (!m_manifest_name.empty()) {
+        move_into_place(m_manifest_name);
+        sync_directory(m_dir);
+    }
+    for (const auto& name : names) {
+        m_files.push_back(m_dir / name);
+    }
+    m_created.clear();  // the directory now holds the outputs: keep it
+    abandon();          // the staging folder (now empty) and the lock
+}
+
+void OutputDir::abandon() noexcept {
+    if (m_done.exchange(true)) {
+        return;
+    }
+    std::error_code ec;
+    if (!m_staging.empty()) {
+        fs::remove_all(m_staging, ec);
+    }
+    if (m_lock_fd >= 0) {
+        ::unlink(m_lock_path.c_str());  // while we still hold it: see lock()
+        ::close(m_lock_fd);
+        m_lock_fd = -1;
+    }
+    for (auto it = m_created.rbegin(); it != m_created.rend(); ++it) {
+        fs::remove(*it, ec);  // only if empty
+    }
 }
 
 // --- formats ---------------------------------------------------------------------
@@ -132,9 +442,21 @@ OutputFormat OutputFormat::from_name(const std::string& name) {
         throw UsageError{"unknown output format '" + name +
                          "': use geojson, gpkg, shp or the name of a GDAL vector driver that can create files"};
     }
-    f.driver = name;
+    // Drivers that keep data in memory (Memory, MEM) or in a database have no file
+    // extension: they would "succeed" and leave no file behind.
     const char* ext = driver->GetMetadataItem(GDAL_DMD_EXTENSION);
-    f.extension = ext != nullptr && *ext != '\0' ? ext : lower;
+    const char* exts = driver->GetMetadataItem(GDAL_DMD_EXTENSIONS);
+    std::string extension = ext != nullptr ? ext : "";
+    if (extension.empty() && exts != nullptr) {
+        extension = std::string{exts}.substr(0, std::string{exts}.find(' '));
+    }
+    if (extension.empty()) {
+        throw UsageError{"--format '" + name +
+                         "': that GDAL driver does not write files (in-memory and database drivers cannot hold "
+                         "an output set); use geojson, gpkg, shp or a file format such as FlatGeobuf"};
+    }
+    f.driver = driver->GetDescription();
+    f.extension = extension;
     return f;
 }
 
@@ -224,8 +546,11 @@ struct VectorWriter::Impl {
 
     GDALDatasetUniquePtr create_dataset(const std::string& file) {
         wrap::CplMessageCapture capture;
-        const fs::path path = out.stage(file);
-        GDALDatasetUniquePtr ds{driver().Create(path.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr)};
+        GDALDriver& d = driver();
+        // In memory where the driver can: every byte then reaches the disk through
+        // OutputDir's checked writes (GDAL's GeoJSON writer ignores short writes).
+        const std::string path = out.gdal_path(file, d.GetMetadataItem(GDAL_DCAP_VIRTUALIO) != nullptr);
+        GDALDatasetUniquePtr ds{d.Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr)};
         if (!ds) {
             throw InputError{"cannot create output: " + capture.last_error(), (out.dir() / file).string()};
         }

@@ -1,5 +1,6 @@
 #include "gridplan/io/district.hpp"
 
+#include "io/detail/coordinate_checks.hpp"
 #include "io/detail/ogr_read.hpp"
 #include "gridplan/core/error.hpp"
 #include "gridplan/core/strings.hpp"
@@ -179,10 +180,10 @@ void choose_osm_boundary(const BoundarySpec& spec, Raw& raw, const wrap::GeosCon
 
 /// Centroid of a geometry given in `crs`, in WGS84 lon/lat.
 void centroid_lonlat(const wrap::GeosContext& geos, const GEOSGeometry* g, const crs::Crs& crs, double& lon,
-                     double& lat) {
+                     double& lat, const std::string& where) {
     wrap::GeomPtr c = geos.own(GEOSGetCentroid_r(geos.handle(), g), "centroid");
     if (geos.is_empty(c.get())) {
-        throw InputError{"the district boundary is empty"};
+        throw InputError{"the district boundary is empty: no polygon with an area", where};
     }
     geos.check_status(GEOSGeomGetX_r(geos.handle(), c.get(), &lon), "x");
     geos.check_status(GEOSGeomGetY_r(geos.handle(), c.get(), &lat), "y");
@@ -204,6 +205,10 @@ District read_district(const DistrictSpec& spec, const wrap::GeosContext& geos, 
         choose_osm_boundary(spec.boundary, raw, geos, ctx);
         raw.boundary_crs = crs::Crs::wgs84();
     }
+    // Before any projection: coordinates that cannot be what they claim to be.
+    detail::check_district_extent(raw, !spec.working_crs.empty(), geos);
+    detail::check_household_range(raw);
+    detail::check_household_axis_order(raw, geos);
 
     District d;
     d.input_crs = raw.boundary_crs;
@@ -216,8 +221,13 @@ District read_district(const DistrictSpec& spec, const wrap::GeosContext& geos, 
     } else {
         double lon = 0.0;
         double lat = 0.0;
-        centroid_lonlat(geos, raw.boundary.get(), raw.boundary_crs, lon, lat);
-        d.working_crs = crs::Crs::utm_for(lon, lat);
+        centroid_lonlat(geos, raw.boundary.get(), raw.boundary_crs, lon, lat, raw.boundary_description);
+        try {
+            d.working_crs = crs::Crs::utm_for(lon, lat);
+        } catch (const CrsError& e) {
+            throw InputError{std::string{e.what()} + ": check the boundary's CRS label, or give --crs",
+                             raw.boundary_description};
+        }
     }
     ctx.log.info("working CRS: " + d.working_crs.label());
     detail::project_into(raw, d, geos, ctx);
@@ -238,6 +248,107 @@ District read_district(const DistrictSpec& spec, const wrap::GeosContext& geos, 
         d.input_files.push_back(spec.unit_areas->source.path);
     }
     return d;
+}
+
+} // namespace gridplan::io
+
+namespace gridplan::io {
+
+const std::vector<std::string>& HouseholdAccount::reasons() {
+    static const std::vector<std::string> r{"outside_district", "no_geometry", "unprojectable", "water_no_bank"};
+    return r;
+}
+
+HouseholdAccount HouseholdAccount::of(const District& district, std::int64_t outside_district,
+                                      std::int64_t water_no_bank) {
+    HouseholdAccount a;
+    for (const auto& reason : reasons()) {
+        a.rejected[reason] = 0;
+    }
+    for (const auto& [reason, n] : district.households_rejected) {
+        a.rejected[reason] += n;
+    }
+    a.rejected["outside_district"] += outside_district;
+    a.rejected["water_no_bank"] += water_no_bank;
+    std::int64_t read = 0;
+    for (const auto& h : district.households) {
+        read += h.count;
+    }
+    a.placed = read - outside_district - water_no_bank;
+    a.input = a.placed;
+    for (const auto& [reason, n] : a.rejected) {
+        a.input += n;
+    }
+    return a;
+}
+
+void HouseholdAccount::write_to(nlohmann::json& j) const {
+    j["households_input"] = input;
+    j["households_placed"] = placed;
+    nlohmann::json r = nlohmann::json::object();
+    for (const auto& reason : reasons()) {
+        const auto it = rejected.find(reason);
+        r[reason] = it == rejected.end() ? 0 : it->second;
+    }
+    j["households_rejected"] = r;
+}
+
+std::string HouseholdAccount::rejected_text() const {
+    static const std::map<std::string, std::string> words{{"outside_district", "outside the district"},
+                                                          {"no_geometry", "without a usable geometry"},
+                                                          {"unprojectable", "not projectable"},
+                                                          {"water_no_bank", "in water with no bank block"}};
+    std::string text;
+    for (const auto& reason : reasons()) {
+        const auto it = rejected.find(reason);
+        if (it != rejected.end() && it->second > 0) {
+            text += (text.empty() ? "" : ", ") + std::to_string(it->second) + " " + words.at(reason);
+        }
+    }
+    return text;
+}
+
+} // namespace gridplan::io
+
+namespace gridplan::io {
+
+Problem household_problem(const District& district, const HouseholdPoint& h, std::string code, std::string detail,
+                          const wrap::GeosContext& geos, std::optional<std::int64_t> block_id) {
+    Problem pr;
+    pr.problem = std::move(code);
+    pr.detail = std::move(detail);
+    pr.source = district.sources.at(h.source);
+    pr.fid = h.fid.value();
+    pr.block_id = block_id;
+    wrap::GeomPtr p = geos.point(h.x, h.y);
+    pr.wkb = geos.to_wkb(p.get());
+    return pr;
+}
+
+std::int64_t reject_households_outside(District& district, const wrap::GeosContext& geos, RunContext& ctx) {
+    const wrap::PreparedPtr boundary = geos.prepare(district.boundary.get());
+    std::int64_t outside = 0;
+    std::size_t points = 0;
+    std::vector<HouseholdPoint> kept;
+    kept.reserve(district.households.size());
+    for (const auto& h : district.households) {
+        wrap::GeomPtr p = geos.point(h.x, h.y);
+        if (geos.check_bool(GEOSPreparedIntersects_r(geos.handle(), boundary.get(), p.get()), "household inside")) {
+            kept.push_back(h);
+            continue;
+        }
+        outside += h.count;
+        ++points;
+        ctx.problems.report(household_problem(district, h, "household_outside",
+                                              std::to_string(h.count) + " households outside the district", geos));
+    }
+    if (points > 0) {
+        district.households = std::move(kept);
+        district.households_rejected["outside_district"] += outside;
+        ctx.log.warning(std::to_string(outside) + " households in " + std::to_string(points) +
+                        " points lie outside the district and are not counted (problem household_outside)");
+    }
+    return outside;
 }
 
 } // namespace gridplan::io

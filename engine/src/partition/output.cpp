@@ -100,6 +100,7 @@ nlohmann::json plan_json(const PlanResult& plan, const PartitionConfig& config, 
     details["islands_attached_without_bridge"] = s.islands_attached;
 
     nlohmann::json j;
+    run.households.write_to(j);
     j["parameters"] = parameters;
     j["inputs"] = inputs;
     j["runtime_s"] = runtime;

@@ -38,17 +38,60 @@ void PartitionConfig::validate() const {
     if (grids < 0 || grids > 100000) {
         throw ConfigError{"plan.grids", "must be from 1 to 100000 (0 = from the household total)"};
     }
+    if (!(walk_minutes > 0.0 && walk_minutes <= 120.0)) {
+        throw ConfigError{"plan.walk_minutes", "must be above 0 and at most 120 minutes"};
+    }
+    if (!(speed_kmh > 0.0 && speed_kmh <= 20.0)) {
+        throw ConfigError{"plan.speed_kmh", "must be above 0 and at most 20 km/h"};
+    }
     if (!(walk_radius_m > 0.0)) {
-        throw ConfigError{"plan.walk_radius", "must be above 0"};
+        throw ConfigError{"plan.walk_minutes", "gives no walk radius"};
+    }
+    if (seed > max_seed) {
+        throw ConfigError{"plan.seed", seed_range};
     }
     if (rounds < 1 || rounds > 20) {
         throw ConfigError{"plan.rounds", "must be from 1 to 20"};
     }
-    if (!(centre_relocate_share >= 0.0)) {
-        throw ConfigError{"plan.centre_relocate_share", "must be >= 0 (0.10 = a tenth of the grid's households)"};
+    if (!(centre_relocate_share >= 0.0 && centre_relocate_share <= 1.0)) {
+        throw ConfigError{"plan.centre_relocate_share", "must be from 0 to 1 (0.10 = a tenth of the grid's households)"};
     }
-    if (!(budget_per_household >= 0.0)) {
-        throw ConfigError{"plan.budget_per_household", "must be >= 0"};
+    if (!(budget_per_household >= 0.0 && budget_per_household <= 1.0e6)) {
+        throw ConfigError{"plan.budget_per_household", "must be from 0 to 1000000 yuan"};
+    }
+}
+
+double nest_within_share(const io::District& district, const std::vector<io::PolygonFeature>& nest_within,
+                         const wrap::GeosContext& geos) {
+    const double district_area = geos.area(district.boundary.get());
+    if (nest_within.empty() || !(district_area > 0.0)) {
+        return 0.0;
+    }
+    std::vector<wrap::GeomPtr> parts;
+    for (const auto& n : nest_within) {
+        parts.push_back(geos.clone(n.geom.get()));
+    }
+    wrap::GeomPtr all = geos.collection(GEOS_GEOMETRYCOLLECTION, parts);
+    wrap::GeomPtr merged = geos.own(GEOSUnaryUnion_r(geos.handle(), all.get()), "union of nest_within polygons");
+    wrap::GeomPtr inside =
+        geos.own(GEOSIntersection_r(geos.handle(), merged.get(), district.boundary.get()), "nest_within in district");
+    return std::min(1.0, geos.area(inside.get()) / district_area);
+}
+
+void check_nest_within(const io::District& district, const std::vector<io::PolygonFeature>& nest_within,
+                       const std::string& source, const wrap::GeosContext& geos, RunContext& ctx) {
+    const double share = nest_within_share(district, nest_within, geos);
+    if (share <= 0.0) {
+        throw InputError{nest_within.empty()
+                             ? std::string{"no polygons to nest grids within"}
+                             : std::to_string(nest_within.size()) +
+                                   " nest_within polygons cover none of the district (0% of its area): a wrong file, "
+                                   "or a wrong CRS label?",
+                         source};
+    }
+    if (share < 0.99) {
+        ctx.log.warning(source + ": the nest_within polygons cover only " + format_fixed(100.0 * share, 1) +
+                        "% of the district's area; the rest is planned as one more area that no grid crosses");
     }
 }
 
@@ -1355,7 +1398,11 @@ private:
         for (std::uint32_t r = 0; r < m_regions.size(); ++r) {
             regions_of_part[m_component[m_seed_atom[r]]].push_back(r);
         }
-        for (const auto& [part, regions] : regions_of_part) {
+        for (const auto& part_regions : regions_of_part) {
+            // Not a structured binding: a lambda below captures `regions`, which C++17
+            // does not allow for a binding (g++ accepts it, clang before 16 does not).
+            const auto part = part_regions.first;
+            const auto& regions = part_regions.second;
             const double households = static_cast<double>(m_component_households[part]);
             if (households < low * static_cast<double>(regions.size()) ||
                 households > high * static_cast<double>(regions.size())) {

@@ -19,7 +19,7 @@ void SynthConfig::validate() const {
         throw ConfigError{"--households",
                           "must be a whole number from 1000 to 5000000, got " + std::to_string(households)};
     }
-    if (seed > 4294967295ULL) {
+    if (seed > max_seed) {
         throw ConfigError{"--seed", "must be a whole number from 0 to 4294967295, got " + std::to_string(seed)};
     }
     if (!std::isfinite(lon) || lon < -180.0 || lon > 180.0) {
@@ -295,6 +295,18 @@ SynthStats write_synth_district(const SynthConfig& config, io::OutputDir& out, c
         throw InternalError{"synth: generated " + std::to_string(s.households) + " households instead of " +
                             std::to_string(config.households)};
     }
+    // The set's manifest (written last, with every file's SHA-256).
+    nlohmann::json summary;
+    summary["households"] = s.households;
+    summary["household_points"] = s.household_points;
+    summary["seed"] = config.seed;
+    summary["centre_lon_lat"] = {config.lon, config.lat};
+    summary["working_crs"] = s.working_crs;
+    summary["area_km2"] = std::round(s.area_km2 * 1000.0) / 1000.0;
+    summary["centres"] = s.centres;
+    summary["facilities"] = s.facilities;
+    summary["units"] = s.units;
+    out.write_manifest(summary);
     return s;
 }
 

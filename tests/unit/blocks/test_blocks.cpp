@@ -17,6 +17,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 
 using namespace gridplan;
@@ -281,6 +283,36 @@ TEST_CASE("households are attached to blocks and conserved", "[blocks]") {
         sum += b.households;
     }
     CHECK(sum == r.stats.households_inside);
+}
+
+TEST_CASE("households in water without a bank are rejected, and every household is accounted for",
+          "[blocks][households]") {
+    wrap::GeosContext geos;
+    RunContext ctx;
+    // A lake over the whole district: one water block with no land block beside it.
+    io::District d = DistrictBuilder{geos, square}
+                         .water("POLYGON((-10 -10, 310 -10, 310 310, -10 310, -10 -10))", "Lake")
+                         .household(150, 150, 5)  // in the lake
+                         .household(400, 400, 2)  // outside
+                         .build();
+    d.households_rejected["no_geometry"] = 3;  // as the reader records features without a geometry
+    const auto r = run(geos, d, ctx);
+    REQUIRE(r.blocks.size() == 1);
+    CHECK(r.blocks[0].water);
+    CHECK(r.blocks[0].households == 0);
+    CHECK(r.stats.households_water_no_bank == 5);
+    CHECK(ctx.problems.count("household_in_water_no_bank") == 1);
+    CHECK_FALSE(r.household_block[0].valid());
+    CHECK(r.households.input == 10);
+    CHECK(r.households.placed == 0);
+    CHECK(r.households.rejected.at("water_no_bank") == 5);
+    CHECK(r.households.rejected.at("outside_district") == 2);
+    CHECK(r.households.rejected.at("no_geometry") == 3);
+    CHECK(r.households.rejected.at("unprojectable") == 0);
+    nlohmann::json j;
+    r.households.write_to(j);
+    CHECK(j["households_input"] == 10);
+    CHECK(j["households_rejected"].size() == 4);
 }
 
 TEST_CASE("lines crossing without a shared vertex are reported unless one is a bridge", "[blocks]") {

@@ -1,6 +1,7 @@
 #include "gridplan/core/sha256.hpp"
 #include "gridplan/core/barrier.hpp"
 #include "gridplan/core/error.hpp"
+#include "gridplan/core/json_config.hpp"
 #include "gridplan/core/strings.hpp"
 
 #include <catch2/catch.hpp>
@@ -56,4 +57,38 @@ TEST_CASE("SHA-256 matches the FIPS 180-4 examples", "[core]") {
         h.update(million.data() + i, std::min<std::size_t>(777, million.size() - i));
     }
     CHECK(h.hex_digest() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST_CASE("a duplicate key in a config is an error naming its dotted path", "[core][config]") {
+    auto error_of = [](const std::string& text) -> std::string {
+        try {
+            (void)parse_json_with_comments(text, "d.json");
+        } catch (const ConfigError& e) {
+            return e.what();
+        }
+        return "no error";
+    };
+    CHECK(error_of(R"({"a": 1, "b": {"c": 1, "d": [1, 2]}})") == "no error");
+    // The same key in different objects is fine; comments are still allowed.
+    CHECK(error_of(R"({"a": {"x": 1}, /* c */ "b": {"x": 2}, "l": [{"x": 1}, {"x": 2}]} // end)") == "no error");
+    CHECK(error_of(R"({"a": 1, "a": 2})") == "d.json: key 'a': duplicate key: give each key once");
+    CHECK_THAT(error_of(R"({"plan": {"seed": 1, "tolerance": 0.1, "seed": 2}})"), Catch::Contains("key 'plan.seed'"));
+    CHECK_THAT(error_of(R"({"b": [{"p": 1}, [3, {"q": 1}], {"p": 1, "class": "road", "class": "river"}]})"),
+               Catch::Contains("key 'b[2].class': duplicate key"));
+}
+
+TEST_CASE("a config that is not a plain file of a sane size is refused before reading", "[core][config]") {
+    auto error_of = [](const std::string& path) -> std::string {
+        try {
+            (void)read_json_file(path);
+        } catch (const InputError& e) {
+            return e.what();
+        }
+        return "no error";
+    };
+    CHECK_THAT(error_of("/tmp"), Catch::StartsWith("/tmp: is a directory, not a config file"));
+    CHECK_THAT(error_of("/dev/zero"), Catch::StartsWith("/dev/zero: not a regular file"));
+    CHECK_THAT(error_of("/dev/urandom"), Catch::StartsWith("/dev/urandom: not a regular file"));
+    CHECK_THAT(error_of("/nonexistent/d.json"), Catch::Contains("cannot read config file"));
+    CHECK(max_config_bytes == 16U * 1024U * 1024U);
 }

@@ -91,7 +91,7 @@ TEST_CASE("config mistakes name the key and suggest the nearest valid one", "[io
     CHECK_THAT(error_of("{" + base + R"(, "blocks": {"min_area_m2": "big"}})"),
                Catch::Contains("key 'blocks.min_area_m2': expected a number, got a string"));
     CHECK_THAT(error_of("{" + base + R"(, "blocks": {"min_area_m2": -5}})"),
-               Catch::Contains("key 'blocks.min_area_m2': must be a number >= 0"));
+               Catch::Contains("key 'blocks.min_area_m2': must be from 0 to 100000 m2"));
     CHECK_THAT(error_of(R"({"barriers": [{"path": "r.geojson", "class": "road"}]})"),
                Catch::Contains("key 'boundary': missing"));
     CHECK_THAT(error_of(R"({"boundary": "b.geojson", "barriers": [{"path": "r.geojson"}]})"),
@@ -179,4 +179,29 @@ TEST_CASE("households from points, building footprints or a register", "[io][con
                Catch::Contains("did you mean 'levels_field'?"));
     CHECK_THAT(error_of(head + R"("households": {"path": "x.shp", "register": {"path": "r.csv", "count_field": "n"}}})"),
                Catch::Contains("households.building_id_field': missing"));
+}
+
+TEST_CASE("every number has an upper bound; seeds share one range", "[io][config]") {
+    const std::string base = R"("boundary": "b.geojson", "barriers": [{"path": "r.geojson", "class": "road"}])";
+    auto with = [&base](const std::string& extra) { return error_of("{" + base + ", " + extra + "}"); };
+    CHECK_THAT(with(R"("plan": {"budget_per_household": 1e305})"),
+               Catch::Contains("key 'plan.budget_per_household': must be from 0 to 1000000"));
+    CHECK_THAT(with(R"("blocks": {"min_area_m2": 1e308})"), Catch::Contains("key 'blocks.min_area_m2'"));
+    CHECK_THAT(with(R"("blocks": {"min_width_m": 1e6})"), Catch::Contains("key 'blocks.min_width_m'"));
+    CHECK_THAT(with(R"("plan": {"walk_minutes": 1e308})"), Catch::Contains("key 'plan.walk_minutes'"));
+    CHECK_THAT(with(R"("plan": {"speed_kmh": 0})"), Catch::Contains("key 'plan.speed_kmh'"));
+    CHECK_THAT(with(R"("plan": {"centre_relocate_share": 2})"), Catch::Contains("key 'plan.centre_relocate_share'"));
+    // Integers beyond int's range are rejected by their own bound, not narrowed.
+    CHECK_THAT(with(R"("plan": {"grids": 4294967297})"), Catch::Contains("key 'plan.grids': must be from 1 to 100000"));
+    CHECK_THAT(with(R"("plan": {"rounds": -4294967295})"), Catch::Contains("key 'plan.rounds'"));
+    CHECK_THAT(with(R"("output": {"precision": 4294967303})"), Catch::Contains("key 'output.precision'"));
+    for (const char* seed : {"-1", "4294967296", "1e20", "0.5"}) {
+        INFO(seed);
+        CHECK_THAT(with(std::string{R"("plan": {"seed": )"} + seed + "}"),
+                   Catch::Contains("key 'plan.seed': must be a whole number from 0 to 4294967295"));
+    }
+    CHECK(with(R"("plan": {"seed": 4294967295})") == "no error");
+    CHECK_THAT(with(R"("output": {"format": "dwgx"})"), Catch::Contains("key 'output.format': unknown output format"));
+    CHECK_THAT(with(R"("crs": "EPSG:4326")"), Catch::Contains("key 'crs': the working CRS must be projected"));
+    CHECK_THAT(with(R"("crs": "nonsense")"), Catch::Contains("d.json: key 'crs': unknown CRS 'nonsense'"));
 }

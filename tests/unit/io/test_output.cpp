@@ -22,7 +22,7 @@ std::vector<wrap::GeomPtr> round_trip(const wrap::GeosContext& geos, const std::
                                       int decimals, std::vector<std::string>& written) {
     test::TempDir dir;
     {
-        io::OutputDir out{dir.path()};
+        io::OutputDir out{dir.path(), ""};
         io::OutputOptions options;
         options.coordinate_precision = decimals;
         io::VectorWriter writer{out, "shapes", options, crs::Crs::wgs84(), geos};
@@ -33,7 +33,7 @@ std::vector<wrap::GeomPtr> round_trip(const wrap::GeosContext& geos, const std::
             writer.add(g.get(), {++id});
         }
         writer.finish();
-        out.commit();
+        out.commit(Logger{});
     }
     wrap::gdal_init();
     GDALDatasetUniquePtr ds{GDALDataset::Open((dir / "shapes.geojson").string().c_str(), GDAL_OF_VECTOR)};

@@ -301,3 +301,46 @@ TEST_CASE("households from a building layer: estimated, or joined from a registe
         CHECK_THAT(warnings[1], Catch::Contains("register.csv: 4 households under 1 building ids that match no building"));
     }
 }
+
+TEST_CASE("geographic coordinates out of range, a district too wide or too small, swapped axes", "[io][errors]") {
+    TempDir dir;
+    const std::string square = "POLYGON((30 10, 30.01 10, 30.01 10.01, 30 10.01, 30 10))";
+    auto spec_with = [&dir](const std::string& boundary_wkt, int boundary_epsg,
+                            const std::vector<Feature>& households) {
+        write_layer((dir / "b.gpkg").string(), "GPKG", "b", boundary_epsg, wkbPolygon, {{boundary_wkt, {}}});
+        write_layer((dir / "r.gpkg").string(), "GPKG", "r", 4326, wkbLineString,
+                    {{"LINESTRING(30.005 9.99, 30.005 10.02)", {}}});
+        write_layer((dir / "h.gpkg").string(), "GPKG", "h", 4326, wkbPoint, households);
+        io::DistrictSpec spec;
+        spec.boundary.kind = io::BoundarySpec::Kind::source;
+        spec.boundary.source.path = (dir / "b.gpkg").string();
+        io::BarrierSpec r;
+        r.source.path = (dir / "r.gpkg").string();
+        r.fixed_class = BarrierClass::street;
+        spec.barriers.push_back(r);
+        io::HouseholdSpec hh;
+        hh.source.path = (dir / "h.gpkg").string();
+        spec.households = hh;
+        return spec;
+    };
+    const std::vector<Feature> inside{{"POINT(30.002 10.002)", {}}, {"POINT(30.007 10.007)", {}}};
+    CHECK(read_error(spec_with(square, 4326, inside)) == "no error");
+    CHECK_THAT(read_error(spec_with("POLYGON((30 10, 500 10, 30.01 10.01, 30 10))", 4326, inside)),
+               Catch::Contains("b.gpkg:b:fid=1: longitude 500 is outside [-180, 180]"));
+    CHECK_THAT(read_error(spec_with(square, 4326, {{"POINT(30.002 10.002)", {}}, {"POINT(479.1 10.002)", {}}})),
+               Catch::Contains("h.gpkg:h:fid=2: longitude 479.1 is outside"));
+    // Two of three points swapped: the axis order; one stray point is a QA item, not an error.
+    CHECK_THAT(read_error(spec_with(square, 4326,
+                                    {{"POINT(10.002 30.002)", {}}, {"POINT(10.007 30.007)", {}}, {"POINT(30.002 10.002)", {}}})),
+               Catch::Contains("h.gpkg:h: 2 of 3 household points lie outside the district") &&
+                   Catch::Contains("axis order"));
+    CHECK(read_error(spec_with(square, 4326,
+                               {{"POINT(10.002 30.002)", {}}, {"POINT(30.007 10.007)", {}}, {"POINT(30.002 10.002)", {}}})) ==
+          "no error");
+    CHECK_THAT(read_error(spec_with(square, 32636, inside)),
+               Catch::Contains("b.gpkg:b: the district boundary measures only 0.010 x 0.010 units") &&
+                   Catch::Contains("--crs EPSG:32636"));
+    CHECK_THAT(read_error(spec_with("POLYGON((30 10, 38 10, 38 10.01, 30 10.01, 30 10))", 4326, inside)),
+               Catch::Contains("b.gpkg:b: the district spans 8.0 degrees of longitude") &&
+                   Catch::Contains("--crs EPSG:32636"));
+}

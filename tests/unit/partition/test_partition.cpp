@@ -553,3 +553,22 @@ TEST_CASE("a given assignment is measured like a plan", "[partition]") {
     // Every household is within 800 m of its quadrant's centre: a 200 m square.
     CHECK(r.stats.share_within_radius == Approx(1.0));
 }
+
+TEST_CASE("nest_within polygons: none of the district is an error, part of it a warning", "[partition]") {
+    wrap::GeosContext geos;
+    const io::District d = lattice(geos).build();
+    std::vector<io::PolygonFeature> west(1);
+    west[0].geom = geos.from_wkt("POLYGON((-100 -100, 300 -100, 300 700, -100 700, -100 -100))");
+    CHECK(partition::nest_within_share(d, west, geos) == Approx(0.5));
+    std::vector<io::PolygonFeature> away(1);
+    away[0].geom = geos.from_wkt("POLYGON((5000 5000, 6000 5000, 6000 6000, 5000 5000))");
+    CHECK(partition::nest_within_share(d, away, geos) == 0.0);
+    std::vector<std::string> warnings;
+    RunContext ctx;
+    ctx.log = Logger{[&warnings](LogLevel, const std::string& m) { warnings.push_back(m); }};
+    REQUIRE_THROWS_WITH(partition::check_nest_within(d, away, "streets.gpkg", geos, ctx),
+                        Catch::StartsWith("streets.gpkg: 1 nest_within polygons cover none of the district"));
+    partition::check_nest_within(d, west, "streets.gpkg", geos, ctx);
+    REQUIRE(warnings.size() == 1);
+    CHECK_THAT(warnings[0], Catch::Contains("streets.gpkg: the nest_within polygons cover only 50.0%"));
+}

@@ -33,9 +33,9 @@ synth::SynthStats generate(const fs::path& dir, std::int64_t households, std::ui
     config.seed = seed;
     wrap::GeosContext geos;
     RunContext ctx;
-    io::OutputDir out{dir};
+    io::OutputDir out{dir, "synth_summary.json"};
     const synth::SynthStats stats = synth::write_synth_district(config, out, geos, ctx);
-    out.commit();
+    out.commit(ctx.log);
     return stats;
 }
 
@@ -126,7 +126,7 @@ TEST_CASE("synth: the same households and seed give byte-identical files", "[syn
         CHECK(test::read_file(e.path()) == test::read_file(dir / "b" / e.path().filename()));
         ++files;
     }
-    CHECK(files == std::size(layers) + 1);
+    CHECK(files == std::size(layers) + 2);  // the layers, district.json and synth_summary.json
     CHECK(test::read_file(dir / "a" / "roads.geojson") != test::read_file(dir / "c" / "roads.geojson"));
 }
 

@@ -70,6 +70,7 @@ struct BlocksStats {
     std::int64_t households_outside = 0;
     std::size_t household_points_outside = 0;
     std::int64_t households_moved_from_water = 0;
+    std::int64_t households_water_no_bank = 0;  ///< in a water block without a land neighbour: not placed
     double district_area_m2 = 0.0;
     double blocks_area_m2 = 0.0;
 };
@@ -78,6 +79,8 @@ struct BlocksResult {
     std::vector<Block> blocks;                 ///< indexed by BlockId
     std::vector<Adjacency> adjacency;          ///< sorted by (a, b)
     std::vector<BlockId> household_block;      ///< per District::households entry; invalid if outside
+    /// Where every household of the input went (computed once, written by every output).
+    io::HouseholdAccount households;
     BlocksStats stats;
 };
 

@@ -19,8 +19,12 @@ struct OutputConfig {
     /// Decimals of GeoJSON coordinates.
     int precision = 7;
 
+    /// Throws ConfigError naming "output.format", "output.crs" or "output.precision".
     void validate() const;
 };
+
+/// Throws ConfigError{"crs"} unless `text` is empty (automatic) or a projected CRS.
+void validate_working_crs(const std::string& text);
 
 struct ProjectConfig {
     std::string path;  ///< the config file

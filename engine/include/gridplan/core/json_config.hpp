@@ -4,16 +4,27 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace gridplan {
 
-/// Parses JSON text with comments; throws ConfigError naming `origin` and the line.
+/// The largest config file read (16 MiB): anything bigger is refused, not parsed.
+constexpr std::uintmax_t max_config_bytes = 16U * 1024U * 1024U;
+
+/// Parses JSON text with comments; throws ConfigError naming `origin` and the line, or
+/// the dotted key given twice in one object.
 nlohmann::json parse_json_with_comments(const std::string& text, const std::string& origin);
 
-/// Reads and parses a JSON file; throws InputError if it cannot be read.
+/// The text of a config file (`what` names it in messages: "config file", "OSM tag
+/// mapping"); throws InputError if it cannot be read, is not a regular file (a directory,
+/// a device) or is larger than max_config_bytes.
+std::string read_config_text(const std::string& path, const std::string& what);
+
+/// Reads and parses a JSON file; throws InputError if it cannot be read, is not a regular
+/// file (a directory, a device) or is larger than max_config_bytes.
 nlohmann::json read_json_file(const std::string& path);
 
 /// A view of one JSON object in a config file, with its dotted key path for messages.

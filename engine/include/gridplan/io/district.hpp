@@ -11,6 +11,8 @@
 #include "gridplan/io/osm_tags.hpp"
 #include "gridplan/wrap/geos.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -175,6 +177,9 @@ struct District {
     std::vector<BarrierLine> barriers;
     std::vector<WaterArea> water;
     std::vector<HouseholdPoint> households;
+    /// Households of the input left out while reading, by reason (`no_geometry`,
+    /// `unprojectable`); each also reported to the problem reporter with its fid.
+    std::map<std::string, std::int64_t> households_rejected;
     std::vector<PointFeature> centres;
     std::vector<PointFeature> facilities;
     std::vector<PointFeature> units;
@@ -188,9 +193,38 @@ struct District {
     std::optional<EstimateReport> household_estimate;
 };
 
+/// Where every household of the input went: input = placed + the rejected ones.
+/// Written as the top-level keys `households_input`, `households_placed` and
+/// `households_rejected` (reason -> households, every reason listed) of plan.json,
+/// coverage.json and blocks_summary.json, so the totals can be checked from any output.
+struct HouseholdAccount {
+    std::int64_t input = 0;
+    std::int64_t placed = 0;
+    std::map<std::string, std::int64_t> rejected;
+
+    /// The reasons, in the order they are written.
+    static const std::vector<std::string>& reasons();
+    /// The district's households (read and rejected while reading) less those the later
+    /// stage rejected (`outside_district`, `water_no_bank`).
+    static HouseholdAccount of(const District& district, std::int64_t outside_district, std::int64_t water_no_bank);
+    /// Adds the three top-level keys to `j`.
+    void write_to(nlohmann::json& j) const;
+    /// "3 outside the district, 79 without a geometry", or "" if none was rejected.
+    std::string rejected_text() const;
+};
+
 /// Reads everything the spec names. Throws InputError/ConfigError/CrsError on bad input;
 /// repairs what it can and reports it to ctx.problems.
 District read_district(const DistrictSpec& spec, const wrap::GeosContext& geos, RunContext& ctx);
+
+/// A QA problem about one household point: its source, fid and location (working CRS).
+Problem household_problem(const District& district, const HouseholdPoint& h, std::string code, std::string detail,
+                          const wrap::GeosContext& geos, std::optional<std::int64_t> block_id = std::nullopt);
+
+/// Removes the household points that lie outside the district boundary (stages that cut
+/// no blocks, such as coverage), adds them to `households_rejected` ("outside_district")
+/// and reports each as a `household_outside` problem. Returns the households removed.
+std::int64_t reject_households_outside(District& district, const wrap::GeosContext& geos, RunContext& ctx);
 
 /// The district spec of the `--osm FILE` shortcut: barriers (and water areas) from the
 /// file's tags, the boundary chosen by `boundary` (a polygon file, "admin:NAME",

@@ -1,14 +1,19 @@
 #pragma once
-// Writing outputs: every file is staged in a temporary folder inside the output
-// directory and renamed into place only when the whole run succeeded. Vector layers go
-// through GDAL's drivers (GeoJSON as RFC 7946, GeoPackage, Shapefile, ...).
+// Writing outputs: a run's files are written as one set, checked byte for byte, and
+// moved into place only when the whole run succeeded. Vector layers go through GDAL's
+// drivers (GeoJSON as RFC 7946, GeoPackage, Shapefile, ...).
 
+#include "gridplan/core/run_context.hpp"
 #include "gridplan/crs/crs.hpp"
 #include "gridplan/wrap/geos.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -18,12 +23,24 @@ class OGRLayer;
 
 namespace gridplan::io {
 
-/// The output directory of one run. Files are written into a staging folder and moved
-/// into place by commit(); without commit() (an exception) nothing is left behind.
+/// The output directory of one run, written as one consistent set.
+///
+/// Vector layers are written by GDAL into memory (/vsimem) and text files are kept in
+/// memory; commit() writes every file into a staging folder inside the directory with
+/// checked writes (each byte, fsync and close), then moves them into place. The manifest
+/// (plan.json, coverage.json, blocks_summary.json, synth_summary.json) goes last and lists
+/// every file of the set with its size and SHA-256, so a reader can tell a complete set
+/// from a mixed one; an earlier manifest is removed before the first rename. A lock file
+/// keeps a second run out of the directory while this one holds it. Files of gridplan's
+/// own output names that the run did not write are removed at commit (stale outputs of
+/// an earlier run). Without commit() (an error, or abandon() on a signal) nothing is left
+/// behind: no staging folder and no directory the run created.
 class OutputDir {
 public:
-    /// Creates `dir` if needed; throws InputError if it cannot be written.
-    explicit OutputDir(std::filesystem::path dir);
+    /// Creates `dir` if needed, takes its lock (InputError if another run holds it or the
+    /// directory cannot be written) and removes staging folders that earlier runs left.
+    /// `manifest` names the file written last; it must be written with write_manifest().
+    OutputDir(std::filesystem::path dir, std::string manifest);
     ~OutputDir();
     OutputDir(const OutputDir&) = delete;
     OutputDir& operator=(const OutputDir&) = delete;
@@ -31,23 +48,40 @@ public:
     OutputDir& operator=(OutputDir&&) = delete;
 
     const std::filesystem::path& dir() const noexcept { return m_dir; }
-    /// Where to write `name` now (inside the staging folder).
-    std::filesystem::path stage(const std::string& name);
-    /// Writes a whole text file into the staging folder.
+    /// Where a GDAL driver creates `name`: in memory when it supports GDAL's virtual file
+    /// API (`virtual_io`), else in the staging folder. Its sidecar files go beside it.
+    std::string gdal_path(const std::string& name, bool virtual_io);
+    /// Keeps a whole text file for the set.
     void write_text(const std::string& name, const std::string& text);
-    /// Files that must never be overwritten (checked by commit()).
+    /// The manifest: written last, with "files" (name, bytes, sha256 of every other file).
+    void write_manifest(const nlohmann::json& manifest);
+    /// Files that must never be overwritten or removed (checked by commit()).
     void protect(const std::vector<std::string>& inputs);
-    /// Moves every staged file into place (each rename is atomic).
-    void commit();
-    /// Final paths of the files written, in the order they were staged.
-    std::vector<std::filesystem::path> files() const;
+    /// Writes and moves every file into place, the manifest last, and removes stale
+    /// outputs (reported through `log`). Throws InputError naming the file that failed.
+    void commit(const Logger& log);
+    /// Removes the staging folder, the lock and a directory this run created (if empty).
+    /// Safe to call from another thread (the CLI's signal thread); idempotent.
+    void abandon() noexcept;
+    /// Final paths of the files written, sorted, the manifest last (after commit()).
+    const std::vector<std::filesystem::path>& files() const noexcept { return m_files; }
 
 private:
+    void lock();
+    void remove_stale_staging() const;
+    std::vector<std::filesystem::path> stale_outputs(const std::vector<std::string>& written) const;
+
     std::filesystem::path m_dir;
+    std::string m_manifest_name;
     std::filesystem::path m_staging;
-    std::vector<std::string> m_names;
+    std::filesystem::path m_lock_path;
+    std::string m_memory;                          ///< /vsimem folder of this run
+    std::vector<std::filesystem::path> m_created;  ///< directories this run created, outermost first
+    int m_lock_fd = -1;
+    std::optional<nlohmann::json> m_manifest;
     std::vector<std::string> m_inputs;
-    bool m_committed = false;
+    std::vector<std::filesystem::path> m_files;
+    std::atomic<bool> m_done{false};  ///< committed or abandoned
 };
 
 /// An output vector format.

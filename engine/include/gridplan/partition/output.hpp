@@ -13,6 +13,7 @@ namespace gridplan::partition {
 struct PlanRun {
     std::vector<std::pair<std::string, double>> stage_seconds;  ///< in pipeline order
     std::vector<std::string> input_files;                       ///< checksummed (SHA-256)
+    io::HouseholdAccount households;                            ///< the blocks stage's account
 };
 
 /// plan.json: "parameters", "inputs", "runtime_s", "metrics" (exactly the keys grids,

@@ -31,6 +31,10 @@ namespace gridplan::partition {
 using GridId = StrongId<struct GridIdTag, std::uint32_t>;
 
 struct PartitionConfig {
+    /// Seeds run from 0 to max_seed, in a config (plan.seed) and on the command line.
+    static constexpr std::uint64_t max_seed = 4294967295ULL;
+    static constexpr const char* seed_range = "must be a whole number from 0 to 4294967295";
+
     double households_per_grid = 6000.0;
     double tolerance = 0.15;        ///< band: target x (1 +- tolerance)
     int grids = 0;                  ///< fixed count; 0 = round(total / target)
@@ -128,6 +132,17 @@ struct PlanResult {
 PlanResult plan_grids(const io::District& district, const blocks::BlocksResult& blocks,
                       const network::WalkNetwork& net, const std::vector<io::PolygonFeature>& nest_within,
                       const PartitionConfig& config, const wrap::GeosContext& geos, RunContext& ctx);
+
+/// Share (0..1) of the district's area inside the `nest_within` polygons.
+double nest_within_share(const io::District& district, const std::vector<io::PolygonFeature>& nest_within,
+                         const wrap::GeosContext& geos);
+
+/// Checks `nest_within` polygons read from `source` against the district: an InputError
+/// naming the source when they cover none of it (a wrong file or CRS), a warning with the
+/// share covered when they leave part of it out (that part is planned as one more area no
+/// grid crosses).
+void check_nest_within(const io::District& district, const std::vector<io::PolygonFeature>& nest_within,
+                       const std::string& source, const wrap::GeosContext& geos, RunContext& ctx);
 
 /// Evaluates a given assignment of blocks to grids 0..K-1 (a baseline's, or an edited
 /// plan) with the same centre rule and measures as plan_grids.

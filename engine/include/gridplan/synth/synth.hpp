@@ -19,6 +19,8 @@ struct SynthConfig {
     /// Households in the district; the area grows with it (about 35 km2 per 250,000).
     std::int64_t households = 250000;
     std::uint64_t seed = 1;
+    /// Seeds run from 0 to max_seed, as plan's (plan.seed, --seed).
+    static constexpr std::uint64_t max_seed = 4294967295ULL;
     /// Where the district lies (its centre); the working frame is the UTM zone there.
     double lon = 119.1;
     double lat = 36.7;
@@ -57,7 +59,7 @@ struct SynthStats {
 };
 
 /// Generates the district and stages its files in `out` (boundary, roads, rivers, water,
-/// households, centres, facilities, units, unit_areas, landuse .geojson and district.json);
+/// households, centres, facilities, units, unit_areas, landuse .geojson, district.json and the manifest synth_summary.json);
 /// the caller commits. Throws ConfigError for a bad config.
 SynthStats write_synth_district(const SynthConfig& config, io::OutputDir& out, const wrap::GeosContext& geos,
                                 RunContext& ctx);

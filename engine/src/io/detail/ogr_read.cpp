@@ -1,4 +1,5 @@
 #include "io/detail/ogr_read.hpp"
+#include "io/detail/coordinate_checks.hpp"
 
 #include "gridplan/core/error.hpp"
 #include "gridplan/core/strings.hpp"
@@ -95,6 +96,8 @@ public:
         }
     }
 
+    bool empty() const noexcept { return m_count == 0; }
+
 private:
     std::size_t m_count = 0;
     std::vector<std::string> m_fids;
@@ -135,6 +138,7 @@ void read_boundary_source(const SourceSpec& src, Raw& raw, const wrap::GeosConte
                                  type_name(g->getGeometryType()),
                              file_label(src.path), o.layer->GetName(), f.GetFID()};
         }
+        check_lonlat_range(*g, o.crs, src.path, o.layer->GetName(), f.GetFID());
         wrap::GeomPtr gg = to_geos(*g, geos);
         if (!gg) {
             throw InputError{"unreadable boundary geometry", file_label(src.path), o.layer->GetName(), f.GetFID()};
@@ -219,6 +223,7 @@ void read_barrier_source(const BarrierSpec& spec, Raw& raw, const wrap::GeosCont
                                  type_name(g->getGeometryType()),
                              file_label(spec.source.path), layer, f.GetFID()};
         }
+        check_lonlat_range(*g, o.crs, spec.source.path, layer, f.GetFID());
         BarrierClass cls = spec.fixed_class;
         if (spec.rule == BarrierSpec::Rule::field) {
             const std::string value = f.IsFieldSetAndNotNull(class_index) ? f.GetFieldAsString(class_index) : "";
@@ -298,6 +303,7 @@ void read_water_source(const SourceSpec& src, Raw& raw, const wrap::GeosContext&
                                  type_name(g->getGeometryType()),
                              file_label(src.path), o.layer->GetName(), f.GetFID()};
         }
+        check_lonlat_range(*g, o.crs, src.path, o.layer->GetName(), f.GetFID());
         wrap::GeomPtr gg = to_geos(*g, geos);
         if (!gg) {
             throw InputError{"unreadable water geometry", file_label(src.path), o.layer->GetName(), f.GetFID()};
@@ -350,6 +356,7 @@ void read_buildings_source(const HouseholdSpec& spec, Raw& raw, const wrap::Geos
                                  type_name(g->getGeometryType()),
                              file_label(spec.source.path), layer, f.GetFID()};
         }
+        check_lonlat_range(*g, o.crs, spec.source.path, layer, f.GetFID());
         wrap::GeomPtr gg = to_geos(*g, geos);
         bool repaired = false;
         if (gg) {
@@ -390,6 +397,7 @@ void read_buildings_source(const HouseholdSpec& spec, Raw& raw, const wrap::Geos
                                 spec.register_source.config_key + ".building_id_field");
     const int rcount = field_index(rdefn, spec.count_field, spec.register_source, rlayer,
                                    spec.register_source.config_key + ".count_field");
+    FidTally register_rounded;
     for_each_feature(r, spec.register_source.path, [&](OGRFeature& f) {
         if (!f.IsFieldSetAndNotNull(rid) || !f.IsFieldSetAndNotNull(rcount)) {
             return;
@@ -402,7 +410,11 @@ void read_buildings_source(const HouseholdSpec& spec, Raw& raw, const wrap::Geos
                              file_label(spec.register_source.path), rlayer, f.GetFID(), spec.count_field};
         }
         raw.register_counts[f.GetFieldAsString(rid)] += std::llround(v);
+        if (static_cast<double>(std::llround(v)) != v) {
+            register_rounded.add(f.GetFID());
+        }
     });
+    register_rounded.warn(ctx, r.name, "household counts in " + spec.count_field + " not whole numbers, rounded");
 }
 
 void read_household_source(const HouseholdSpec& spec, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx) {
@@ -418,37 +430,13 @@ void read_household_source(const HouseholdSpec& spec, Raw& raw, const wrap::Geos
                                 : field_index(*o.layer->GetLayerDefn(), spec.count_field, spec.source, layer,
                                               spec.source.config_key + ".count_field");
     FidTally null_counts;
-    FidTally empty;
+    FidTally rounded;
+    FidTally no_geometry;
+    std::int64_t no_geometry_households = 0;
     for_each_feature(o, spec.source.path, [&](OGRFeature& f) {
-        const OGRGeometry* g = f.GetGeometryRef();
-        if (g == nullptr || g->IsEmpty()) {
-            empty.add(f.GetFID());
-            return;
-        }
         HouseholdPoint h;
         h.source = source;
         h.fid = SourceFid{f.GetFID()};
-        const auto t = wkbFlatten(g->getGeometryType());
-        if (t == wkbPoint) {
-            const auto* p = g->toPoint();
-            h.x = p->getX();
-            h.y = p->getY();
-        } else if (is_polygonal(t)) {
-            wrap::GeomPtr gg = to_geos(*g, geos);
-            if (!gg) {
-                empty.add(f.GetFID());
-                return;
-            }
-            geos.point_on_surface(gg.get(), h.x, h.y);
-        } else {
-            throw InputError{"wrong geometry type for households: expected Point (or building polygons), got " +
-                                 type_name(g->getGeometryType()),
-                             file_label(spec.source.path), layer, f.GetFID()};
-        }
-        if (!std::isfinite(h.x) || !std::isfinite(h.y)) {
-            throw InputError{"household point with non-finite coordinates", file_label(spec.source.path), layer,
-                             f.GetFID()};
-        }
         if (count_index >= 0) {
             if (!f.IsFieldSetAndNotNull(count_index)) {
                 null_counts.add(f.GetFID());
@@ -462,11 +450,57 @@ void read_household_source(const HouseholdSpec& spec, Raw& raw, const wrap::Geos
                                  file_label(spec.source.path), layer, f.GetFID(), spec.count_field};
             }
             h.count = static_cast<std::uint32_t>(std::llround(v));
+            if (static_cast<double>(h.count) != v) {
+                rounded.add(f.GetFID());
+            }
+        }
+        // A feature without a usable location is a rejected household: counted in the
+        // input and reported with its fid, never silently dropped.
+        auto reject = [&](const std::string& what) {
+            no_geometry.add(f.GetFID());
+            no_geometry_households += h.count;
+            raw.households_rejected["no_geometry"] += h.count;
+            raw.problems.push_back(RawProblem{"household_no_geometry",
+                                              std::to_string(h.count) + " households with " + what +
+                                                  "; not placed in any block",
+                                              source, h.fid, nullptr});
+        };
+        const OGRGeometry* g = f.GetGeometryRef();
+        if (g == nullptr || g->IsEmpty()) {
+            reject(g == nullptr ? "no geometry" : "an empty geometry");
+            return;
+        }
+        const auto t = wkbFlatten(g->getGeometryType());
+        if (t == wkbPoint) {
+            const auto* p = g->toPoint();
+            h.x = p->getX();
+            h.y = p->getY();
+        } else if (is_polygonal(t)) {
+            wrap::GeomPtr gg = to_geos(*g, geos);
+            if (!gg) {
+                reject("a polygon GEOS cannot read");
+                return;
+            }
+            geos.point_on_surface(gg.get(), h.x, h.y);
+        } else {
+            throw InputError{"wrong geometry type for households: expected Point (or building polygons), got " +
+                                 type_name(g->getGeometryType()),
+                             file_label(spec.source.path), layer, f.GetFID()};
+        }
+        if (!std::isfinite(h.x) || !std::isfinite(h.y)) {
+            reject("a non-finite coordinate (NaN or infinity)");
+            return;
         }
         raw.households.push_back(h);
     });
-    empty.warn(ctx, o.name, "household features without a geometry skipped");
+    if (no_geometry_households > 0 || !no_geometry.empty()) {
+        no_geometry.warn(ctx, o.name,
+                         "household features without a usable geometry (null, empty or NaN), holding " +
+                             std::to_string(no_geometry_households) +
+                             " households, rejected (blocks_qa problem household_no_geometry)");
+    }
     null_counts.warn(ctx, o.name, "household points without a " + spec.count_field + " value skipped");
+    rounded.warn(ctx, o.name, "household counts in " + spec.count_field + " not whole numbers, rounded");
 }
 
 // --- OpenStreetMap ---------------------------------------------------------------
@@ -805,15 +839,34 @@ void project_into(Raw& raw, District& d, const wrap::GeosContext& geos, RunConte
         d.water.push_back(std::move(w));
     }
     d.households.reserve(raw.households.size());
+    FidTally unprojectable;
+    std::int64_t unprojectable_households = 0;
     for (auto& h : raw.households) {
+        const double x = h.x;
+        const double y = h.y;
         try {
             transformer(h.source).apply(h.x, h.y);
         } catch (const CrsError& e) {
-            throw InputError{std::string{"cannot project household point: "} + e.what(),
-                             raw.source_names.at(h.source), {}, h.fid.value()};
+            // Rejected, counted and reported, like a household without a geometry.
+            unprojectable.add(h.fid.value());
+            unprojectable_households += h.count;
+            raw.households_rejected["unprojectable"] += h.count;
+            raw.problems.push_back(RawProblem{"household_unprojectable",
+                                              std::to_string(h.count) + " households at (" + std::to_string(x) +
+                                                  ", " + std::to_string(y) + ") cannot be projected into " +
+                                                  d.working_crs.label() + "; not placed in any block",
+                                              h.source, h.fid, nullptr});
+            continue;
         }
         d.households.push_back(h);
     }
+    if (unprojectable_households > 0 || !unprojectable.empty()) {
+        unprojectable.warn(ctx, "households",
+                           "household points that cannot be projected into the working CRS, holding " +
+                               std::to_string(unprojectable_households) +
+                               " households, rejected (blocks_qa problem household_unprojectable)");
+    }
+    d.households_rejected = std::move(raw.households_rejected);
     if (raw.household_estimation) {
         for (auto& b : raw.buildings) {
             b.geom = project(b.source, b.geom.get());

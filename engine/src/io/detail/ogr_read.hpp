@@ -42,6 +42,8 @@ struct Raw {
     std::vector<BarrierLine> barriers;
     std::vector<WaterArea> water;
     std::vector<HouseholdPoint> households;
+    /// Households left out while reading, by reason (no_geometry, unprojectable).
+    std::map<std::string, std::int64_t> households_rejected;
     std::vector<RawAdmin> admins;
     /// Buildings (source CRS) for household estimation, land use excluding homes.
     std::vector<Building> buildings;

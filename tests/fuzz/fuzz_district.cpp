@@ -1,0 +1,12 @@
+// libFuzzer target fuzz_district: see run_district() in fuzz_bodies.hpp.
+#include "fuzz_bodies.hpp"
+#include "fuzz_entry.hpp"
+
+extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
+    gridplan::fuzz::quiet_gdal();
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    return gridplan::fuzz::guarded("fuzz_district", gridplan::fuzz::run_district, data, size);
+}
