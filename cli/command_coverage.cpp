@@ -146,6 +146,7 @@ public:
         const auto t_cov = clock::now();
 
         m_district.finish(out_options, out, district);
+        out.protect({m_grids, m_candidates});
         coverage::write_coverage(result, district, cov, district.centres, district.facilities, grids, out,
                                  out_options, geos, ctx);
         out.commit(ctx.log);

@@ -105,9 +105,7 @@ void DistrictOptions::finish(io::OutputOptions& options, io::OutputDir& out, con
         options.description = "Contains data © OpenStreetMap contributors, ODbL 1.0";
     }
     out.protect(district.input_files);
-    if (!m_config.empty()) {
-        out.protect({m_config});
-    }
+    out.protect({m_config, m_osm_tags});
 }
 
 void check_flags(const std::function<void()>& validate, const std::vector<FlagValue>& flags) {

@@ -15,12 +15,17 @@ namespace {
 std::mutex guarded_mutex;
 std::vector<io::OutputDir*> guarded;
 
+/// The interrupts to handle: those not ignored already (nohup ignores SIGHUP, a shell's
+/// background job SIGINT), which must stay ignored.
 sigset_t interrupt_signals() {
     sigset_t set;
     sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
+    for (const int sig : {SIGINT, SIGTERM, SIGHUP}) {
+        struct sigaction current {};
+        if (sigaction(sig, nullptr, &current) == 0 && current.sa_handler != SIG_IGN) {
+            sigaddset(&set, sig);
+        }
+    }
     return set;
 }
 

@@ -162,6 +162,7 @@ void check_account(const nlohmann::json& j) {
     CHECK(r.at("no_geometry") == 18);
     CHECK(r.at("unprojectable") == 13);
     CHECK(r.at("water_no_bank") == 0);
+    CHECK(r.at("no_building") == 0);
     std::int64_t sum = j.at("households_placed").get<std::int64_t>();
     for (const auto& [reason, n] : r.items()) {
         sum += n.get<std::int64_t>();
@@ -272,7 +273,7 @@ TEST_CASE("drivers that write no file are refused", "[cli][output][safety]") {
     TempDir dir;
     const auto r = run_gridplan({"blocks", sample_config(), "--format", "Memory", "--out", (dir / "m").string()});
     CHECK(r.exit_code == 2);
-    CHECK_THAT(r.err, Catch::Contains("format 'Memory': that GDAL driver does not write files"));
+    CHECK_THAT(r.err, Catch::Contains("--format: 'Memory' is a GDAL driver that does not write files"));
     CHECK_FALSE(fs::exists(dir / "m"));
     // MEM is a raster driver in GDAL 3.6: not a vector format at all.
     const auto mem = run_gridplan({"blocks", sample_config(), "--format", "MEM", "--out", (dir / "m").string()});
@@ -353,21 +354,33 @@ TEST_CASE("outputs of an earlier run that this run did not write are removed, in
     REQUIRE(run_gridplan({"blocks", sample_config(), "--out", out.string()}).exit_code == 0);
     const auto plan = run_gridplan({"plan", sample_config(), "--households-per-grid", "3000", "--out", out.string()});
     REQUIRE(plan.exit_code == 0);
-    CHECK_THAT(plan.err, Catch::Contains("removed 3 output files of an earlier run"));
-    CHECK_THAT(plan.err, Catch::Contains("adjacency.csv, blocks_qa.geojson, blocks_summary.json"));
-    CHECK_FALSE(fs::exists(out / "blocks_qa.geojson"));
+    // plan writes blocks_qa too; the rest of the blocks set goes.
+    CHECK_THAT(plan.err, Catch::Contains("removed 2 output files of an earlier run"));
+    CHECK_THAT(plan.err, Catch::Contains("adjacency.csv, blocks_summary.json"));
+    CHECK_FALSE(fs::exists(out / "adjacency.csv"));
     CHECK_FALSE(fs::exists(out / "blocks_summary.json"));
     CHECK(manifest_matches(out, "plan.json"));
     // Every file in the folder is in the manifest.
     const nlohmann::json j = read_json(out / "plan.json");
     CHECK(listing(out).size() == j["files"].size() + 1);
 
-    // A GeoPackage plan replaces the GeoJSON layers; a file of the user's stays.
-    test::write_file(out / "notes.txt", "mine");
+    // A GeoPackage plan replaces the GeoJSON layers; the user's files stay, even those
+    // named after an output (a QGIS style, a project, SQLite's journal files, GDAL's .aux.xml).
+    const std::vector<std::string> mine{"blocks.qml", "grids.qgz", "notes.txt", "plan.docx", "plan.gpkg-shm",
+                                        "plan.gpkg-wal", "plan.gpkg.aux.xml"};
+    for (const auto& m : mine) {
+        test::write_file(out / m, "mine");
+    }
     REQUIRE(run_gridplan({"plan", sample_config(), "--households-per-grid", "3000", "--format", "gpkg", "--out",
                           out.string()})
                 .exit_code == 0);
-    CHECK(listing(out) == std::vector<std::string>{"notes.txt", "plan.gpkg", "plan.json"});
+    std::vector<std::string> expected = mine;
+    expected.insert(expected.end(), {"plan.gpkg", "plan.json"});
+    std::sort(expected.begin(), expected.end());
+    CHECK(listing(out) == expected);
+    for (const auto& m : mine) {
+        CHECK(test::read_file(out / m) == "mine");
+    }
 
     // Plan into the district's own folder: the inputs are neither overwritten nor removed.
     TempDir copy;
@@ -382,4 +395,137 @@ TEST_CASE("outputs of an earlier run that this run did not write are removed, in
         CHECK(test::read_file(copy / f) == test::read_file(test::source_dir() + "/data/sample/" + f));
     }
     CHECK_FALSE(fs::exists(copy / "grids.geojson"));
+}
+
+TEST_CASE("inputs read from the output folder are neither overwritten nor removed, sidecars included",
+          "[cli][output][safety]") {
+    TempDir dir;
+    const fs::path p = dir / "p";
+    REQUIRE(run_gridplan({"plan", sample_config(), "--households-per-grid", "3000", "--out", p.string()}).exit_code ==
+            0);
+    const std::string grids = test::read_file(p / "grids.geojson");
+    // coverage reads the plan's grids and writes into the same folder: they stay.
+    const auto cov = run_gridplan({"coverage", sample_config(), "--grids", (p / "grids.geojson").string(), "--suggest",
+                                   "2", "--out", p.string()});
+    CHECK(cov.exit_code == 0);
+    CHECK(test::read_file(p / "grids.geojson") == grids);
+    // Its proposals as the candidates of the next run, into the same folder: refused.
+    const auto cand = run_gridplan({"coverage", sample_config(), "--suggest", "1", "--candidates",
+                                    (p / "proposed_centres.geojson").string(), "--out", p.string()});
+    CHECK(cand.exit_code == 1);
+    CHECK_THAT(cand.err, Catch::Contains("refusing to overwrite an input file"));
+
+    // A Shapefile input: its .dbf, .shx and .prj are the input too.
+    const fs::path s = dir / "s";
+    REQUIRE(run_gridplan({"blocks", sample_config(), "--format", "shp", "--out", s.string()}).exit_code == 0);
+    fs::copy_file(s / "blocks.shp", s / "households_estimated.shp");
+    for (const char* ext : {"dbf", "shx", "prj", "cpg"}) {
+        fs::copy_file(s / (std::string{"blocks."} + ext), s / (std::string{"households_estimated."} + ext));
+    }
+    const auto hh = run_gridplan({"blocks", sample_config(), "--households", (s / "households_estimated.shp").string(),
+                                  "--count-field", "households", "--format", "geojson", "--out", s.string()});
+    CHECK(hh.exit_code == 0);
+    for (const char* ext : {"shp", "dbf", "shx", "prj", "cpg"}) {
+        CHECK(fs::exists(s / (std::string{"households_estimated."} + ext)));
+    }
+    // A flag names itself, not a config key.
+    const auto field = run_gridplan({"blocks", sample_config(), "--households", (s / "households_estimated.shp").string(),
+                                     "--count-field", "nope", "--out", (dir / "f").string()});
+    CHECK(field.exit_code == 1);
+    CHECK_THAT(field.err, Catch::Contains("option '--count-field'"));
+}
+
+TEST_CASE("a synthetic district's files are replaced only by synth; folder formats are refused",
+          "[cli][output][safety]") {
+    TempDir dir;
+    const fs::path s = dir / "s";
+    REQUIRE(run_gridplan({"synth", "--households", "1000", "--out", s.string()}).exit_code == 0);
+    REQUIRE(manifest_matches(s, "synth_summary.json"));
+    // coverage with other centres would write centres.geojson over the district's own.
+    fs::copy_file(s / "centres.geojson", dir / "other.geojson");
+    const auto cov = run_gridplan({"coverage", (s / "district.json").string(), "--centres",
+                                   (dir / "other.geojson").string(), "--out", s.string()});
+    CHECK(cov.exit_code == 1);
+    CHECK_THAT(cov.err, Catch::Contains("file of the synthetic district"));
+    CHECK(manifest_matches(s, "synth_summary.json"));
+    // blocks beside it: the district stays whole, synth_summary.json included.
+    REQUIRE(run_gridplan({"blocks", (s / "district.json").string(), "--out", s.string()}).exit_code == 0);
+    CHECK(manifest_matches(s, "synth_summary.json"));
+    CHECK(manifest_matches(s, "blocks_summary.json"));
+
+    const auto mvt = run_gridplan({"blocks", sample_config(), "--format", "MVT", "--out", (dir / "mvt").string()});
+    CHECK(mvt.exit_code == 2);
+    CHECK_THAT(mvt.err, Catch::Contains("wrote a folder"));
+    CHECK_FALSE(fs::exists(dir / "mvt"));
+}
+
+TEST_CASE("a killed run over another command's set leaves no manifest that looks whole", "[cli][output][safety]") {
+    TempDir dir;
+    const fs::path k = dir / "k";
+    REQUIRE(run_gridplan({"blocks", sample_config(), "--out", k.string()}).exit_code == 0);
+    const auto killed = run_with("GRIDPLAN_TEST_KILL_AFTER_RENAMES=1",
+                                 {"plan", sample_config(), "--households-per-grid", "3000", "--out", k.string()});
+    CHECK(killed.exit_code == 128 + SIGKILL);
+    CHECK_FALSE(fs::exists(k / "blocks_summary.json"));
+    CHECK_FALSE(fs::exists(k / "plan.json"));
+}
+
+TEST_CASE("an ignored SIGHUP (nohup) stays ignored", "[cli][output][safety]") {
+    TempDir dir;
+    const fs::path o = dir / "o";
+    const std::string cmd = "trap '' HUP; " + quote(GRIDPLAN_EXE) + " plan " +
+                            quote(test::source_dir() + "/data/district/district.json") + " --out " + quote(o.string()) +
+                            " -q >/dev/null 2>&1 & pid=$!; for i in $(seq 500); do [ -e " +
+                            quote((o / ".gridplan.lock").string()) +
+                            " ] && break; sleep 0.01; done; kill -HUP $pid; wait $pid";
+    const int status = std::system(("bash -c " + quote(cmd)).c_str());
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(manifest_matches(o, "plan.json"));
+}
+
+TEST_CASE("a household register: ids without a building are rejected and counted", "[cli][households][safety]") {
+    TempDir dir;
+    for (const char* f : {"boundary.geojson", "roads.geojson", "rivers.geojson", "water.geojson"}) {
+        fs::copy_file(test::source_dir() + "/data/sample/" + f, dir / f);
+    }
+    // Two buildings inside the sample district (10 m squares), and one without a footprint.
+    auto square = [](double lon, double lat) {
+        const double d = 0.00005;
+        nlohmann::json ring = nlohmann::json::array();
+        for (const auto& [x, y] : std::vector<std::pair<double, double>>{
+                 {lon - d, lat - d}, {lon + d, lat - d}, {lon + d, lat + d}, {lon - d, lat + d}, {lon - d, lat - d}}) {
+            ring.push_back({x, y});
+        }
+        return nlohmann::json{{"type", "Polygon"}, {"coordinates", {ring}}};
+    };
+    nlohmann::json buildings{{"type", "FeatureCollection"},
+                             {"features",
+                              {{{"type", "Feature"}, {"properties", {{"BID", "B1"}}}, {"geometry", square(119.0898914, 36.6926017)}},
+                               {{"type", "Feature"}, {"properties", {{"BID", "B2"}}}, {"geometry", square(119.0928051, 36.6925057)}},
+                               {{"type", "Feature"}, {"properties", {{"BID", "B3"}}}, {"geometry", nullptr}}}}};
+    test::write_file(dir / "buildings.geojson", buildings.dump());
+    test::write_file(dir / "register.csv", "BID,HH\nB1,100\nB2,20\nB3,5\nB9,7\n,3\n");
+    test::write_file(dir / "district.json", R"({
+  "boundary": {"path": "boundary.geojson"},
+  "barriers": [{"path": "roads.geojson", "class": "street"}, {"path": "rivers.geojson", "class": "river"}],
+  "water": [{"path": "water.geojson"}],
+  "households": {"path": "buildings.geojson", "building_id_field": "BID",
+                 "register": {"path": "register.csv", "count_field": "HH"}}
+})");
+    const fs::path out = dir / "out";
+    const auto r = run_gridplan({"blocks", (dir / "district.json").string(), "--out", out.string()});
+    REQUIRE(r.exit_code == 0);
+    const nlohmann::json j = read_json(out / "blocks_summary.json");
+    // 135 in the register: 120 placed; B3 (no footprint), B9 (no building) and the row
+    // without an id are rejected.
+    CHECK(j["households_input"] == 135);
+    CHECK(j["households_placed"] == 120);
+    CHECK(j["households_rejected"]["no_building"] == 15);
+    const nlohmann::json qa = read_json(out / "blocks_qa.geojson");
+    std::int64_t rows = 0;
+    for (const auto& f : qa["features"]) {
+        rows += f["properties"]["problem"] == "household_no_building" ? 1 : 0;
+    }
+    CHECK(rows == 3);
 }

@@ -68,6 +68,23 @@ nlohmann::json blocks_summary(const BlocksResult& result, const io::District& di
     return j;
 }
 
+void add_qa_layer(io::VectorWriter& writer, const RunContext& ctx, const wrap::GeosContext& geos) {
+    using io::FieldType;
+    writer.begin_layer(io::LayerDef{"blocks_qa",
+                                    wkbUnknown,
+                                    {{"problem", FieldType::string, "", 0},
+                                     {"detail", FieldType::string, "", 0},
+                                     {"source", FieldType::string, "", 0},
+                                     {"source_fid", FieldType::integer, "src_fid", 0},
+                                     {"block_id", FieldType::integer, "", 0}}});
+    for (const auto& p : ctx.problems.problems()) {
+        wrap::GeomPtr g = p.wkb.empty() ? geos.own_nullable(nullptr) : geos.from_wkb(p.wkb.data(), p.wkb.size());
+        writer.add(g.get(), {p.problem, p.detail, p.source.empty() ? io::FieldValue{} : io::FieldValue{p.source},
+                             p.fid ? io::FieldValue{*p.fid} : io::FieldValue{},
+                             p.block_id ? io::FieldValue{*p.block_id} : io::FieldValue{}});
+    }
+}
+
 void write_blocks(const BlocksResult& result, const io::District& district, io::OutputDir& out,
                   const io::OutputOptions& options, const wrap::GeosContext& geos, RunContext& ctx) {
     io::VectorWriter writer{out, "blocks", options, district.working_crs, geos};
@@ -87,19 +104,7 @@ void write_blocks(const BlocksResult& result, const io::District& district, io::
                     std::int64_t{b.households}, std::int64_t{b.household_points}, std::int64_t{b.water ? 1 : 0},
                     b.water_name.empty() ? io::FieldValue{} : io::FieldValue{b.water_name}});
     }
-    writer.begin_layer(io::LayerDef{"blocks_qa",
-                                    wkbUnknown,
-                                    {{"problem", FieldType::string, "", 0},
-                                     {"detail", FieldType::string, "", 0},
-                                     {"source", FieldType::string, "", 0},
-                                     {"source_fid", FieldType::integer, "src_fid", 0},
-                                     {"block_id", FieldType::integer, "", 0}}});
-    for (const auto& p : ctx.problems.problems()) {
-        wrap::GeomPtr g = p.wkb.empty() ? geos.own_nullable(nullptr) : geos.from_wkb(p.wkb.data(), p.wkb.size());
-        writer.add(g.get(), {p.problem, p.detail, p.source.empty() ? io::FieldValue{} : io::FieldValue{p.source},
-                             p.fid ? io::FieldValue{*p.fid} : io::FieldValue{},
-                             p.block_id ? io::FieldValue{*p.block_id} : io::FieldValue{}});
-    }
+    add_qa_layer(writer, ctx, geos);
     if (district.household_estimate) {
         const auto& e = *district.household_estimate;
         const std::string origin = district.from_osm ? "osm_building"

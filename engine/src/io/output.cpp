@@ -17,6 +17,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <mutex>
 #include <set>
 
 #include <cpl_vsi.h>
@@ -44,6 +45,16 @@ const std::set<std::string>& analysis_stems() {
         "grids",          "grid_edges",  "plan",                 "coverage",      "uncovered",
         "service_areas",  "proposed_centres", "coverage_qa"};
     return stems;
+}
+
+/// Extensions of the files gridplan's output formats write (with Shapefile's sidecars).
+/// A stale output is `stem.ext` exactly: a QGIS style (.qml), project (.qgz), GDAL's
+/// .aux.xml or SQLite's -wal/-shm beside an output are never touched.
+const std::set<std::string>& output_extensions() {
+    static const std::set<std::string> exts{"geojson", "gpkg", "shp", "shx", "dbf", "prj", "cpg", "fgb",
+                                            "csv",     "gml",  "xsd", "kml", "sqlite", "mif", "mid", "tab",
+                                            "map",     "id",   "dat", "ods", "xlsx"};
+    return exts;
 }
 
 /// The manifests of gridplan's commands; synth's lists input data of later runs.
@@ -140,7 +151,7 @@ OutputDir::OutputDir(fs::path dir, std::string manifest) : m_dir(std::move(dir))
         }
         m_staging = pattern;
     } catch (...) {
-        abandon();
+        release();
         throw;
     }
     m_memory = "/vsimem/gridplan-" + std::to_string(::getpid()) + "-" + std::to_string(memory_counter++);
@@ -221,29 +232,55 @@ void OutputDir::protect(const std::vector<std::string>& inputs) {
     m_inputs.insert(m_inputs.end(), inputs.begin(), inputs.end());
 }
 
+/// The file names an earlier manifest in `dir` lists (plain names only).
+std::set<std::string> OutputDir::listed_in_manifest(const std::string& manifest) const {
+    std::set<std::string> listed;
+    std::ifstream in{m_dir / manifest, std::ios::binary};
+    if (!in) {
+        return listed;
+    }
+    const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+    if (!j.is_object() || !j.contains("files") || !j["files"].is_array()) {
+        return listed;
+    }
+    for (const auto& f : j["files"]) {
+        if (f.is_object() && f.contains("name") && f["name"].is_string()) {
+            const std::string n = f["name"].get<std::string>();
+            if (!n.empty() && n.find('/') == std::string::npos && n != "." && n != "..") {
+                listed.insert(n);
+            }
+        }
+    }
+    return listed;
+}
+
+bool OutputDir::is_protected(const fs::path& p) const {
+    std::error_code ec;
+    for (const auto& in : m_inputs) {
+        const fs::path input{in};
+        if (!fs::exists(input, ec)) {
+            continue;
+        }
+        if (fs::exists(p, ec) && fs::equivalent(p, input, ec)) {
+            return true;
+        }
+        // The sidecars of an input (a Shapefile's .dbf, .shx, .prj) are the input too.
+        const fs::path parent = input.has_parent_path() ? input.parent_path() : fs::path{"."};
+        if (p.stem() == input.stem() && fs::equivalent(p.parent_path(), parent, ec)) {
+            return true;
+        }
+    }
+    // A synthetic district's files are the inputs of later runs: only synth replaces them.
+    return m_manifest_name != "synth_summary.json" && m_synth_files.count(p.filename().string()) > 0;
+}
+
 std::vector<fs::path> OutputDir::stale_outputs(const std::vector<std::string>& written) const {
     std::set<std::string> listed;
-    const bool synth_run = m_manifest_name == "synth_summary.json";
     for (const auto& m : manifest_names()) {
         // The files a synth run wrote are input data: only another synth run replaces them.
-        if (m == "synth_summary.json" && !synth_run) {
-            continue;
-        }
-        std::ifstream in{m_dir / m, std::ios::binary};
-        if (!in) {
-            continue;
-        }
-        const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-        if (!j.is_object() || !j.contains("files") || !j["files"].is_array()) {
-            continue;
-        }
-        for (const auto& f : j["files"]) {
-            if (f.is_object() && f.contains("name") && f["name"].is_string()) {
-                const std::string n = f["name"].get<std::string>();
-                if (!n.empty() && n.find('/') == std::string::npos && n != "." && n != "..") {
-                    listed.insert(n);
-                }
-            }
+        if (m != "synth_summary.json" || m_manifest_name == "synth_summary.json") {
+            const auto names = listed_in_manifest(m);
+            listed.insert(names.begin(), names.end());
         }
     }
     std::vector<fs::path> stale;
@@ -254,23 +291,24 @@ std::vector<fs::path> OutputDir::stale_outputs(const std::vector<std::string>& w
             std::find(written.begin(), written.end(), name) != written.end()) {
             continue;
         }
-        std::string stem = name.substr(0, name.find('.'));
-        for (const char* suffix : {"_point", "_line", "_polygon", "_table"}) {
-            const std::string s{suffix};
-            if (stem.size() > s.size() && stem.compare(stem.size() - s.size(), s.size(), s) == 0 &&
-                analysis_stems().count(stem.substr(0, stem.size() - s.size())) > 0) {
-                stem.resize(stem.size() - s.size());
-                break;
+        bool own = listed.count(name) > 0 ||
+                   (std::find(manifest_names().begin(), manifest_names().end(), name) != manifest_names().end() &&
+                    (name != "synth_summary.json" || m_manifest_name == name));
+        const auto dot = name.find('.');
+        if (!own && dot != std::string::npos && name.find('.', dot + 1) == std::string::npos &&
+            output_extensions().count(name.substr(dot + 1)) > 0) {
+            std::string stem = name.substr(0, dot);
+            for (const char* suffix : {"_point", "_line", "_polygon", "_table"}) {
+                const std::string sfx{suffix};
+                if (stem.size() > sfx.size() && stem.compare(stem.size() - sfx.size(), sfx.size(), sfx) == 0 &&
+                    analysis_stems().count(stem.substr(0, stem.size() - sfx.size())) > 0) {
+                    stem.resize(stem.size() - sfx.size());
+                    break;
+                }
             }
+            own = analysis_stems().count(stem) > 0;
         }
-        if (analysis_stems().count(stem) == 0 && listed.count(name) == 0) {
-            continue;
-        }
-        bool input = false;
-        for (const auto& in : m_inputs) {
-            input = input || (fs::exists(in, ec) && fs::equivalent(entry.path(), in, ec));
-        }
-        if (!input) {
+        if (own && !is_protected(entry.path())) {
             stale.push_back(entry.path());
         }
     }
@@ -285,32 +323,43 @@ void OutputDir::commit(const Logger& log) {
     if (!m_manifest_name.empty() && !m_manifest) {
         throw InternalError{"OutputDir::commit without the manifest " + m_manifest_name};
     }
+    if (m_manifest_name != "synth_summary.json") {
+        m_synth_files = listed_in_manifest("synth_summary.json");
+    }
     // 1. Every file of the set into the staging folder, checked byte for byte.
     struct Staged {
         std::uint64_t bytes = 0;
         std::string sha256;
     };
     std::map<std::string, Staged> staged;
-    if (char** names = VSIReadDir(m_memory.c_str())) {
-        for (char** n = names; *n != nullptr; ++n) {
-            const std::string name = *n;
-            const std::string path = m_memory + "/" + name;
-            vsi_l_offset length = 0;
-            GByte* data = VSIGetMemFileBuffer(path.c_str(), &length, FALSE);
-            if (data == nullptr) {
-                continue;  // a folder, or a file the driver removed
-            }
-            write_file_checked(m_staging / name, data, static_cast<std::size_t>(length), m_dir / name);
-            Sha256 sha;
-            sha.update(data, static_cast<std::size_t>(length));
-            staged[name] = Staged{static_cast<std::uint64_t>(length), sha.hex_digest()};
-            VSIUnlink(path.c_str());
+    const std::unique_ptr<char*, decltype(&CSLDestroy)> names_in_memory{VSIReadDir(m_memory.c_str()), &CSLDestroy};
+    for (char** n = names_in_memory.get(); n != nullptr && *n != nullptr; ++n) {
+        const std::string name = *n;
+        const std::string path = m_memory + "/" + name;
+        VSIStatBufL stat{};
+        if (VSIStatL(path.c_str(), &stat) == 0 && VSI_ISDIR(stat.st_mode)) {
+            // MVT and the like write a tree of files: not an output set gridplan can seal.
+            throw UsageError{"the output format wrote a folder (" + name +
+                             ") instead of files; use geojson, gpkg, shp or another file format"};
         }
-        CSLDestroy(names);
+        vsi_l_offset length = 0;
+        GByte* data = VSIGetMemFileBuffer(path.c_str(), &length, FALSE);
+        if (data == nullptr) {
+            continue;  // a file the driver removed meanwhile
+        }
+        write_file_checked(m_staging / name, data, static_cast<std::size_t>(length), m_dir / name);
+        Sha256 sha;
+        sha.update(data, static_cast<std::size_t>(length));
+        staged[name] = Staged{static_cast<std::uint64_t>(length), sha.hex_digest()};
+        VSIUnlink(path.c_str());
     }
     for (const auto& entry : fs::directory_iterator(m_staging)) {
         const std::string name = entry.path().filename().string();
         if (staged.count(name) == 0) {  // written in place by a driver without virtual file support
+            if (!entry.is_regular_file()) {
+                throw UsageError{"the output format wrote a folder (" + name +
+                                 ") instead of files; use geojson, gpkg, shp or another file format"};
+            }
             staged[name] = Staged{static_cast<std::uint64_t>(fs::file_size(entry.path())),
                                   sha256_file(entry.path().string())};
         }
@@ -337,11 +386,13 @@ void OutputDir::commit(const Logger& log) {
     std::error_code ec;
     for (const auto& name : names) {
         const fs::path target = m_dir / name;
-        for (const auto& input : m_inputs) {
-            if (fs::exists(target, ec) && fs::exists(input, ec) && fs::equivalent(target, input, ec)) {
-                throw InputError{"refusing to overwrite an input file with an output; choose another --out",
-                                 target.string()};
-            }
+        if (is_protected(target)) {
+            throw InputError{m_synth_files.count(name) > 0
+                                 ? "refusing to overwrite a file of the synthetic district in this folder (its "
+                                   "synth_summary.json lists it); choose another --out"
+                                 : "refusing to overwrite an input file (or a file beside it of the same name) with "
+                                   "an output; choose another --out",
+                             target.string()};
         }
         if (fs::is_directory(target, ec)) {
             throw InputError{"cannot replace a directory with an output file", target.string()};
@@ -349,10 +400,30 @@ void OutputDir::commit(const Logger& log) {
     }
     const std::vector<fs::path> stale = stale_outputs(names);
 
-    // 3. The old manifest goes first, so that a set interrupted from here on has none;
-    //    then the files, the stale ones out, and the new manifest last.
+    // 3. Every manifest that will not stay goes first, so that a set interrupted from here
+    //    on has none; then the files, the stale ones out, and the new manifest last. An
+    //    interrupt waits for this phase to end (abandon() takes the same mutex).
+    const std::lock_guard<std::mutex> phase{m_commit_mutex};
+    if (m_done.load()) {
+        throw InputError{"interrupted", m_dir.string()};
+    }
+    std::vector<std::string> removed;
+    std::vector<std::string> kept;
+    auto remove_stale = [&](const fs::path& p) {
+        if (fs::remove(p, ec)) {
+            removed.push_back(p.filename().string());
+        } else if (fs::exists(p, ec)) {
+            kept.push_back(p.filename().string());
+        }
+    };
     if (!m_manifest_name.empty()) {
         fs::remove(m_dir / m_manifest_name, ec);
+    }
+    for (const auto& p : stale) {
+        const std::string name = p.filename().string();
+        if (std::find(manifest_names().begin(), manifest_names().end(), name) != manifest_names().end()) {
+            remove_stale(p);
+        }
     }
     const std::optional<long> kill_after = kill_after_renames();
     long renames = 0;
@@ -369,19 +440,26 @@ void OutputDir::commit(const Logger& log) {
     for (std::size_t i = 0; i + (m_manifest_name.empty() ? 0 : 1) < names.size(); ++i) {
         move_into_place(names[i]);
     }
-    std::vector<std::string> removed;
     for (const auto& p : stale) {
-        if (fs::remove(p, ec)) {
-            removed.push_back(p.filename().string());
+        if (fs::exists(p, ec)) {
+            remove_stale(p);
         }
     }
-    if (!removed.empty()) {
-        std::string list;
-        for (const auto& r : removed) {
-            list += (list.empty() ? "" : ", ") + r;
+    auto list = [](const std::vector<std::string>& v) {
+        std::string text;
+        for (const auto& r : v) {
+            text += (text.empty() ? "" : ", ") + r;
         }
+        return text;
+    };
+    if (!removed.empty()) {
+        std::sort(removed.begin(), removed.end());
         log.warning("removed " + std::to_string(removed.size()) + " output file" + (removed.size() == 1 ? "" : "s") +
-                    " of an earlier run that this run did not write, from " + m_dir.string() + ": " + list);
+                    " of an earlier run that this run did not write, from " + m_dir.string() + ": " + list(removed));
+    }
+    if (!kept.empty()) {
+        log.warning("could not remove " + std::to_string(kept.size()) + " output file" +
+                    (kept.size() == 1 ? "" : "s") + " of an earlier run from " + m_dir.string() + ": " + list(kept));
     }
     sync_directory(m_dir);
     if (!m_manifest_name.empty()) {
@@ -392,13 +470,19 @@ void OutputDir::commit(const Logger& log) {
         m_files.push_back(m_dir / name);
     }
     m_created.clear();  // the directory now holds the outputs: keep it
-    abandon();          // the staging folder (now empty) and the lock
+    m_done = true;
+    release();          // the staging folder (now empty) and the lock
 }
 
 void OutputDir::abandon() noexcept {
+    const std::lock_guard<std::mutex> phase{m_commit_mutex};
     if (m_done.exchange(true)) {
         return;
     }
+    release();
+}
+
+void OutputDir::release() noexcept {
     std::error_code ec;
     if (!m_staging.empty()) {
         fs::remove_all(m_staging, ec);
@@ -451,8 +535,8 @@ OutputFormat OutputFormat::from_name(const std::string& name) {
         extension = std::string{exts}.substr(0, std::string{exts}.find(' '));
     }
     if (extension.empty()) {
-        throw UsageError{"--format '" + name +
-                         "': that GDAL driver does not write files (in-memory and database drivers cannot hold "
+        throw UsageError{"'" + name +
+                         "' is a GDAL driver that does not write files (in-memory and database drivers cannot hold "
                          "an output set); use geojson, gpkg, shp or a file format such as FlatGeobuf"};
     }
     f.driver = driver->GetDescription();

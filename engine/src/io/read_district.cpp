@@ -255,7 +255,8 @@ District read_district(const DistrictSpec& spec, const wrap::GeosContext& geos, 
 namespace gridplan::io {
 
 const std::vector<std::string>& HouseholdAccount::reasons() {
-    static const std::vector<std::string> r{"outside_district", "no_geometry", "unprojectable", "water_no_bank"};
+    static const std::vector<std::string> r{"outside_district", "no_geometry", "unprojectable", "water_no_bank",
+                                            "no_building"};
     return r;
 }
 
@@ -297,7 +298,8 @@ std::string HouseholdAccount::rejected_text() const {
     static const std::map<std::string, std::string> words{{"outside_district", "outside the district"},
                                                           {"no_geometry", "without a usable geometry"},
                                                           {"unprojectable", "not projectable"},
-                                                          {"water_no_bank", "in water with no bank block"}};
+                                                          {"water_no_bank", "in water with no bank block"},
+                                                          {"no_building", "under a register id with no building"}};
     std::string text;
     for (const auto& reason : reasons()) {
         const auto it = rejected.find(reason);

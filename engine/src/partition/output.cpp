@@ -1,5 +1,7 @@
 #include "gridplan/partition/output.hpp"
 
+#include "gridplan/blocks/output.hpp"
+
 #include "gridplan/core/sha256.hpp"
 #include "gridplan/core/strings.hpp"
 
@@ -283,8 +285,9 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
                                  std::int64_t{g.id.value()} + 1});
         }
     }
+    // What an analyst should look at: the inputs' problems and the rejected households.
+    blocks::add_qa_layer(writer, ctx, geos);
     writer.finish();
-    (void)ctx;
 }
 
 } // namespace gridplan::partition

@@ -312,7 +312,8 @@ TEST_CASE("households in water without a bank are rejected, and every household 
     nlohmann::json j;
     r.households.write_to(j);
     CHECK(j["households_input"] == 10);
-    CHECK(j["households_rejected"].size() == 4);
+    CHECK(j["households_rejected"].size() == 5);
+    CHECK(r.households.rejected.at("no_building") == 0);
 }
 
 TEST_CASE("lines crossing without a shared vertex are reported unless one is a bridge", "[blocks]") {

@@ -13,6 +13,10 @@ namespace gridplan::blocks {
 void write_blocks(const BlocksResult& result, const io::District& district, io::OutputDir& out,
                   const io::OutputOptions& options, const wrap::GeosContext& geos, RunContext& ctx);
 
+/// The blocks_qa layer: every problem reported to `ctx` (problem, detail, source,
+/// source_fid, block_id), with its location where it has one.
+void add_qa_layer(io::VectorWriter& writer, const RunContext& ctx, const wrap::GeosContext& geos);
+
 /// The run summary as JSON (counts, areas, households, problems by code).
 nlohmann::json blocks_summary(const BlocksResult& result, const io::District& district, const RunContext& ctx);
 

@@ -13,7 +13,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -69,6 +71,12 @@ public:
 private:
     void lock();
     void remove_stale_staging() const;
+    /// The staging folder, the lock and the directories this run created (if empty).
+    void release() noexcept;
+    std::set<std::string> listed_in_manifest(const std::string& manifest) const;
+    /// An input, a file beside an input with the same stem (its sidecars), or a file of a
+    /// synthetic district (listed in synth_summary.json) when this run is not synth.
+    bool is_protected(const std::filesystem::path& p) const;
     std::vector<std::filesystem::path> stale_outputs(const std::vector<std::string>& written) const;
 
     std::filesystem::path m_dir;
@@ -81,7 +89,9 @@ private:
     std::optional<nlohmann::json> m_manifest;
     std::vector<std::string> m_inputs;
     std::vector<std::filesystem::path> m_files;
-    std::atomic<bool> m_done{false};  ///< committed or abandoned
+    std::set<std::string> m_synth_files;  ///< files of a synthetic district in m_dir
+    std::mutex m_commit_mutex;            ///< the rename phase of commit() against abandon()
+    std::atomic<bool> m_done{false};      ///< committed or abandoned
 };
 
 /// An output vector format.

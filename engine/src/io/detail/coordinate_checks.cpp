@@ -43,6 +43,10 @@ std::string lonlat_problem(double minx, double miny, double maxx, double maxy, c
         return what + ": longitude and latitude look swapped (axis order latitude, longitude); write x as "
                       "longitude and y as latitude";
     }
+    if (x_ok == false && minx >= 0.0 && maxx <= 360.0 && y_ok) {
+        return what + ": longitudes from 0 to 360 (the Pacific convention) are not read; convert them to -180..180 "
+                      "(e.g. ogr2ogr -wrapdateline, or subtract 360 from those above 180)";
+    }
     if (largest > 1000.0) {
         return what + ": these look like projected coordinates (metres) with a wrong CRS label; label the file "
                       "with its real CRS (e.g. ogr2ogr -a_srs EPSG:N)";
@@ -129,9 +133,34 @@ void check_district_extent(const Raw& raw, bool working_crs_given, const wrap::G
             return;
         }
     }
-    const double span = lon_max - lon_min;
+    double span = lon_max - lon_min;
+    double lon_mid = 0.5 * (lon_min + lon_max);
     if (span > utm_zone_width_deg) {
-        const double lon = std::max(-180.0, std::min(180.0, 0.5 * (lon_min + lon_max)));
+        // A district across the antimeridian (Fiji, Chukotka) spans 360 degrees in
+        // -180..180: measure it again with western longitudes moved past +180.
+        auto shift_west = [](double* x, double* /*y*/, void* /*unused*/) {
+            if (*x < 0.0) {
+                *x += 360.0;
+            }
+            return 1;
+        };
+        wrap::GeomPtr wgs = c.same_as(crs::Crs::wgs84())
+                                ? geos.own(GEOSGeom_clone_r(geos.handle(), raw.boundary.get()), "clone boundary")
+                                : crs::Transformer{c, crs::Crs::wgs84()}.apply(geos, raw.boundary.get());
+        wrap::GeomPtr shifted =
+            geos.own(GEOSGeom_transformXY_r(geos.handle(), wgs.get(), shift_west, nullptr), "shift longitudes");
+        double a = 0.0;
+        double b = 0.0;
+        double d = 0.0;
+        double e = 0.0;
+        if (geos.bounds(shifted.get(), a, b, d, e) && d - a < span) {
+            span = d - a;
+            lon_mid = 0.5 * (a + d);
+            lon_mid = lon_mid > 180.0 ? lon_mid - 360.0 : lon_mid;
+        }
+    }
+    if (span > utm_zone_width_deg) {
+        const double lon = std::max(-180.0, std::min(180.0, lon_mid));
         const double lat = std::max(-80.0, std::min(84.0, 0.5 * (lat_min + lat_max)));
         throw InputError{"the district spans " + format_fixed(span, 1) + " degrees of longitude (" +
                              format_fixed(lon_min, 3) + " to " + format_fixed(lon_max, 3) +

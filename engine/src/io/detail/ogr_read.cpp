@@ -8,6 +8,7 @@
 #include <ogr_geometry.h>
 
 #include <algorithm>
+#include <set>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -180,7 +181,11 @@ int field_index(OGRFeatureDefn& defn, const std::string& field, const SourceSpec
             names.emplace_back(defn.GetFieldDefn(k)->GetNameRef());
         }
         const std::string near = nearest_word(field, names);
-        throw InputError{"no such field (set by config key '" + key + "'" +
+        // Keys of a command-line source ("--households.count_field") are the flag's.
+        const std::string set_by = key == "--households.count_field" ? "option '--count-field'"
+                                   : key.rfind("--", 0) == 0         ? "option '" + key.substr(0, key.find('.')) + "'"
+                                                                     : "config key '" + key + "'";
+        throw InputError{"no such field (set by " + set_by +
                              (near.empty() ? "; fields: " + join_limited(names, 20) : "; did you mean '" + near + "'?") +
                              ")",
                          file_label(src.path), layer, std::nullopt, field};
@@ -398,10 +403,13 @@ void read_buildings_source(const HouseholdSpec& spec, Raw& raw, const wrap::Geos
     const int rcount = field_index(rdefn, spec.count_field, spec.register_source, rlayer,
                                    spec.register_source.config_key + ".count_field");
     FidTally register_rounded;
+    FidTally no_count;
     for_each_feature(r, spec.register_source.path, [&](OGRFeature& f) {
-        if (!f.IsFieldSetAndNotNull(rid) || !f.IsFieldSetAndNotNull(rcount)) {
+        if (!f.IsFieldSetAndNotNull(rcount)) {
+            no_count.add(f.GetFID());
             return;
         }
+        // A row without a building id counts under "", an id no building has: rejected below.
         const std::string text = f.GetFieldAsString(rcount);
         char* end = nullptr;
         const double v = std::strtod(text.c_str(), &end);
@@ -415,6 +423,7 @@ void read_buildings_source(const HouseholdSpec& spec, Raw& raw, const wrap::Geos
         }
     });
     register_rounded.warn(ctx, r.name, "household counts in " + spec.count_field + " not whole numbers, rounded");
+    no_count.warn(ctx, r.name, "register rows without a " + spec.count_field + " value skipped (households unknown)");
 }
 
 void read_household_source(const HouseholdSpec& spec, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx) {
@@ -885,8 +894,27 @@ void project_into(Raw& raw, District& d, const wrap::GeosContext& geos, RunConte
             d.household_estimate = join_register(raw.buildings, raw.register_counts, geos, d.households, unmatched,
                                                  unmatched_ids);
             if (unmatched_ids > 0) {
+                // Rejected households: counted in the input, one QA row per building id.
+                d.households_rejected["no_building"] += unmatched;
+                std::set<std::string> ids;
+                for (const auto& b : raw.buildings) {
+                    if (!b.building_id.empty()) {
+                        ids.insert(b.building_id);
+                    }
+                }
+                for (const auto& [id, count] : raw.register_counts) {
+                    if (ids.count(id) == 0) {
+                        Problem pr;
+                        pr.problem = "household_no_building";
+                        pr.detail = std::to_string(count) + " households under building id '" + id +
+                                    "', which matches no building with a footprint; not placed";
+                        pr.source = file_label(how.register_source.path);
+                        ctx.problems.report(std::move(pr));
+                    }
+                }
                 ctx.log.warning(how.register_source.path + ": " + std::to_string(unmatched) + " households under " +
-                                std::to_string(unmatched_ids) + " building ids that match no building; not counted");
+                                std::to_string(unmatched_ids) +
+                                " building ids that match no building, rejected (problem household_no_building)");
             }
         } else {
             d.household_estimate = estimate_households(raw.buildings, landuse_raw, how.estimate, geos, d.households);
