@@ -159,6 +159,16 @@ TEST_CASE("a district that is too wide or too small for its CRS says what looks 
         const auto given = run_gridplan({"blocks", d.write(), "--out", d.out("o2"), "--crs", "EPSG:32633"});
         CHECK_THAT(given.err, !Catch::Contains("more than one UTM zone"));
     }
+    SECTION("a 4 km district across the antimeridian (Taveuni, Fiji) is not too wide") {
+        TinyDistrict d;
+        d.boundary_crs = "urn:ogc:def:crs:EPSG::32760";  // UTM 60S: 180E, 16.8S lies in it
+        d.boundary_ring = "[817789.0, 8138148.4], [821789.0, 8138148.4], [821789.0, 8142148.4], "
+                          "[817789.0, 8142148.4], [817789.0, 8138148.4]";
+        const auto r = run_gridplan({"blocks", d.write(), "--out", d.out()});
+        INFO(r.err);
+        CHECK(r.exit_code == 0);
+        CHECK_THAT(r.out, Catch::Contains("16.000 km2, working CRS EPSG:32760"));
+    }
 }
 
 TEST_CASE("household points with longitude and latitude swapped are an axis-order error; one stray point is not",
