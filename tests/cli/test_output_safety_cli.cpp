@@ -435,7 +435,7 @@ TEST_CASE("inputs read from the output folder are neither overwritten nor remove
     CHECK_THAT(field.err, Catch::Contains("option '--count-field'"));
 }
 
-TEST_CASE("a synthetic district's files are replaced only by synth; folder formats are refused",
+TEST_CASE("a synthetic district's files are replaced only by synth, folder formats are refused",
           "[cli][output][safety]") {
     TempDir dir;
     const fs::path s = dir / "s";

@@ -171,7 +171,7 @@ TEST_CASE("a district that is too wide or too small for its CRS says what looks 
     }
 }
 
-TEST_CASE("household points with longitude and latitude swapped are an axis-order error; one stray point is not",
+TEST_CASE("household points with longitude and latitude swapped are an axis-order error, one stray point is not",
           "[cli][validation][read]") {
     SECTION("most points swapped") {
         TinyDistrict d;
@@ -199,7 +199,7 @@ TEST_CASE("household points with longitude and latitude swapped are an axis-orde
     }
 }
 
-TEST_CASE("plan --nest-within that covers none of the district is an error; part of it, a warning with the share",
+TEST_CASE("plan --nest-within that covers none of the district is an error, part of it, a warning with the share",
           "[cli][validation][plan]") {
     TinyDistrict d;
     const std::string config = d.write();
@@ -244,7 +244,7 @@ TEST_CASE("seeds: one range and one message for plan --seed, plan.seed and synth
     CHECK_FALSE(fs::exists(dir / "s"));
 }
 
-TEST_CASE("a bad flag exits 2 naming the flag before any data is read; a bad config value exits 1 naming file and key",
+TEST_CASE("a bad flag exits 2 naming the flag before any data is read, a bad config value exits 1 naming file and key",
           "[cli][validation]") {
     TempDir dir;
     const std::string config = config_without_data(dir);

@@ -181,7 +181,7 @@ TEST_CASE("households from points, building footprints or a register", "[io][con
                Catch::Contains("households.building_id_field': missing"));
 }
 
-TEST_CASE("every number has an upper bound; seeds share one range", "[io][config]") {
+TEST_CASE("every number has an upper bound, seeds share one range", "[io][config]") {
     const std::string base = R"("boundary": "b.geojson", "barriers": [{"path": "r.geojson", "class": "road"}])";
     auto with = [&base](const std::string& extra) { return error_of("{" + base + ", " + extra + "}"); };
     CHECK_THAT(with(R"("plan": {"budget_per_household": 1e305})"),

@@ -108,7 +108,7 @@ TEST_CASE("a river is crossed only at the bridge", "[network]") {
     }
 }
 
-TEST_CASE("crossings without a shared vertex are not junctions; T-junctions are", "[network]") {
+TEST_CASE("crossings without a shared vertex are not junctions, T-junctions are", "[network]") {
     wrap::GeosContext geos;
     RunContext ctx;
     SECTION("an overpass") {
