@@ -21,40 +21,8 @@ seconds=${FUZZ_SECONDS:-60}
 targets=${FUZZ_TARGETS:-"fuzz_config fuzz_osm_tags fuzz_district"}
 jobs=${GRIDPLAN_JOBS:-1}
 
-# --- packages: the project's own, then clang and its libFuzzer runtime -----------------
-bash "$root/scripts/setup.sh"
-missing=()
-for p in clang libclang-rt-14-dev; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo_cmd=()
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1; then
-      sudo_cmd=(sudo)
-    else
-      echo "fuzz.sh: missing packages (${missing[*]}) and not root; install them or rerun as root" >&2
-      exit 2
-    fi
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  for p in "${missing[@]}"; do
-    if ! apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-      "${sudo_cmd[@]}" apt-get update -qq >/dev/null
-      break
-    fi
-  done
-  for p in "${missing[@]}"; do
-    if ! apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-      echo "fuzz.sh: no Debian package '$p' available (apt-cache policy $p)" >&2
-      exit 2
-    fi
-  done
-  echo "fuzz.sh: installing ${missing[*]}" >&2
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# --- packages: the project's own, clang and its libFuzzer runtime ----------------------
+bash "$root/scripts/setup.sh" --fuzz
 
 # --- build --------------------------------------------------------------------------
 generator=()

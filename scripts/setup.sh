@@ -16,9 +16,11 @@ packages=(
 )
 
 # scripts/bench.sh passes --bench: METIS for the baseline comparison.
-if [ "${1:-}" = "--bench" ]; then
-  packages+=(libmetis-dev)
-fi
+# scripts/fuzz.sh passes --fuzz: clang and its libFuzzer runtime.
+case "${1:-}" in
+  --bench) packages+=(libmetis-dev) ;;
+  --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
