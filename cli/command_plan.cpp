@@ -176,7 +176,17 @@ public:
         const auto t_blocks = clock::now();
         const network::WalkNetwork net = network::build_network(district, cfg.coverage.network, geos, ctx);
         const auto t_net = clock::now();
-        partition::PlanResult result = partition::plan_grids(district, blocks, net, nests, plan, geos, ctx);
+        partition::PlanResult result = [&] {
+            try {
+                return partition::plan_grids(district, blocks, net, nests, plan, geos, ctx);
+            } catch (const ConfigError& e) {
+                // More grids than blocks shows only now; a flag is still named as a flag.
+                if (m_grids && e.key() == "plan.grids") {
+                    throw UsageError{"--grids: " + e.reason()};
+                }
+                throw;
+            }
+        }();
         const auto t_plan = clock::now();
         add_service_coverage(result, district, blocks, net, cfg.coverage, plan, geos, ctx);
         const auto t_cover = clock::now();
