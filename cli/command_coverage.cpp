@@ -69,16 +69,7 @@ public:
         // Every value given as a flag is checked here, before any data is read.
         coverage::CoverageConfig cov =
             m_preset == "gb50180" ? coverage::CoverageConfig::gb50180() : coverage::CoverageConfig{};
-        std::vector<FlagValue> flags;
-        if (m_radius) {
-            cov.radius_min = *m_radius;
-            flags.push_back({"coverage.radius_min", "--radius-min", flag_text(*m_radius)});
-        }
-        if (m_speed) {
-            cov.speed_kmh = *m_speed;
-            flags.push_back({"coverage.speed_kmh", "--speed-kmh", flag_text(*m_speed)});
-        }
-        check_flags([&cov] { cov.validate(); }, flags);
+        check_flags([&cov] { cov.validate(); }, apply_flags(cov));
         coverage::SuggestConfig suggest;
         suggest.sites = m_suggest.value_or(0);
         suggest.target_share = m_target.value_or(0.0);
@@ -100,12 +91,7 @@ public:
             cfg.district.centres = c;
         }
         coverage::CoverageConfig cov = m_preset == "gb50180" ? coverage::CoverageConfig::gb50180() : cfg.coverage;
-        if (m_radius) {
-            cov.radius_min = *m_radius;
-        }
-        if (m_speed) {
-            cov.speed_kmh = *m_speed;
-        }
+        apply_flags(cov);
         cov.validate();
         coverage::SuggestConfig suggest;
         suggest.sites = m_suggest.value_or(0);
@@ -158,6 +144,21 @@ public:
     }
 
 private:
+    /// Sets the values given as flags on `cov` (check() on the defaults, run() on the
+    /// config's); returns them with their config keys, so errors name the flags.
+    std::vector<FlagValue> apply_flags(coverage::CoverageConfig& cov) const {
+        std::vector<FlagValue> flags;
+        if (m_radius) {
+            cov.radius_min = *m_radius;
+            flags.push_back({"coverage.radius_min", "--radius-min", flag_text(*m_radius)});
+        }
+        if (m_speed) {
+            cov.speed_kmh = *m_speed;
+            flags.push_back({"coverage.speed_kmh", "--speed-kmh", flag_text(*m_speed)});
+        }
+        return flags;
+    }
+
     static void print_summary(const coverage::CoverageResult& r, const coverage::CoverageConfig& cov,
                               const io::District& d, const io::OutputDir& out) {
         const auto& s = r.summary;

@@ -94,28 +94,7 @@ public:
         // Every value given as a flag is checked here, before any data is read.
         partition::PartitionConfig plan =
             m_preset == "gb50180" ? partition::PartitionConfig::gb50180() : partition::PartitionConfig{};
-        std::vector<FlagValue> flags;
-        if (m_target) {
-            plan.households_per_grid = *m_target;
-            flags.push_back({"plan.households_per_grid", "--households-per-grid", flag_text(*m_target)});
-        }
-        if (m_tolerance) {
-            plan.tolerance = *m_tolerance;
-            flags.push_back({"plan.tolerance", "--tolerance", flag_text(*m_tolerance)});
-        }
-        if (m_grids) {
-            plan.grids = *m_grids;
-            flags.push_back({"plan.grids", "--grids", std::to_string(*m_grids)});
-        }
-        if (m_walk_min || m_speed) {
-            plan.set_walk(m_walk_min.value_or(plan.walk_minutes), m_speed.value_or(plan.speed_kmh));
-            if (m_walk_min) {
-                flags.push_back({"plan.walk_minutes", "--walk-min", flag_text(*m_walk_min)});
-            }
-            if (m_speed) {
-                flags.push_back({"plan.speed_kmh", "--speed-kmh", flag_text(*m_speed)});
-            }
-        }
+        const std::vector<FlagValue> flags = apply_flags(plan);
         check_flags([&plan] { plan.validate(); }, flags);
     }
 
@@ -125,24 +104,7 @@ public:
         RunContext ctx = make_run_context(common);
         config::ProjectConfig cfg = m_district.load();
         partition::PartitionConfig plan = m_preset == "gb50180" ? partition::PartitionConfig::gb50180() : cfg.plan;
-        if (m_target) {
-            plan.households_per_grid = *m_target;
-        }
-        if (m_tolerance) {
-            plan.tolerance = *m_tolerance;
-        }
-        if (m_grids) {
-            plan.grids = *m_grids;
-        }
-        if (m_walk_min || m_speed) {
-            plan.set_walk(m_walk_min.value_or(plan.walk_minutes), m_speed.value_or(plan.speed_kmh));
-        }
-        if (m_seed) {
-            plan.seed = *m_seed;
-        }
-        if (m_code_prefix) {
-            plan.code_prefix = *m_code_prefix;
-        }
+        apply_flags(plan);
         plan.validate();
         io::OutputOptions out_options = m_district.output_options(cfg);
 
@@ -239,6 +201,42 @@ public:
     }
 
 private:
+    /// Sets the values given as flags on `plan` (check() on the defaults, run() on the
+    /// config's); returns them with their config keys, so errors name the flags.
+    std::vector<FlagValue> apply_flags(partition::PartitionConfig& plan) const {
+        std::vector<FlagValue> flags;
+        if (m_target) {
+            plan.households_per_grid = *m_target;
+            flags.push_back({"plan.households_per_grid", "--households-per-grid", flag_text(*m_target)});
+        }
+        if (m_tolerance) {
+            plan.tolerance = *m_tolerance;
+            flags.push_back({"plan.tolerance", "--tolerance", flag_text(*m_tolerance)});
+        }
+        if (m_grids) {
+            plan.grids = *m_grids;
+            flags.push_back({"plan.grids", "--grids", std::to_string(*m_grids)});
+        }
+        if (m_walk_min || m_speed) {
+            plan.set_walk(m_walk_min.value_or(plan.walk_minutes), m_speed.value_or(plan.speed_kmh));
+            if (m_walk_min) {
+                flags.push_back({"plan.walk_minutes", "--walk-min", flag_text(*m_walk_min)});
+            }
+            if (m_speed) {
+                flags.push_back({"plan.speed_kmh", "--speed-kmh", flag_text(*m_speed)});
+            }
+        }
+        if (m_seed) {
+            plan.seed = *m_seed;
+            flags.push_back({"plan.seed", "--seed", std::to_string(*m_seed)});
+        }
+        if (m_code_prefix) {
+            plan.code_prefix = *m_code_prefix;
+            flags.push_back({"plan.code_prefix", "--code-prefix", *m_code_prefix});
+        }
+        return flags;
+    }
+
     DistrictOptions m_district;
     std::optional<double> m_target;
     std::optional<double> m_tolerance;
