@@ -151,7 +151,7 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
     }
     writer.begin_layer(grids_def);
     for (const auto& g : plan.grids) {
-        const std::uint32_t number = g.id.value() + 1;
+        const std::uint32_t number = g.written_id();
         double edges = 0.0;
         for (const double l : g.edge_length_by_class) {
             edges += l;
@@ -161,8 +161,9 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
         };
         const std::string centre_id = g.centre.proposed ? "P" + std::to_string(number)
                                                         : district.centres.at(g.centre.existing).id;
-        std::vector<FieldValue> values{std::int64_t{number}, grid_code(config.code_prefix, number, plan.grids.size()),
-                    "Grid " + std::to_string(number), g.households,
+        std::vector<FieldValue> values{std::int64_t{number},
+                    g.code.empty() ? grid_code(config.code_prefix, number, plan.grids.size()) : g.code,
+                    g.name.empty() ? "Grid " + std::to_string(number) : g.name, g.households,
                     round_to(100.0 * (static_cast<double>(g.households) - config.households_per_grid) /
                                  config.households_per_grid,
                              2),
@@ -200,8 +201,9 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
     };
     std::map<EdgeKey, std::vector<wrap::GeomPtr>> pieces;
     for (const auto& adj : blocks.adjacency) {
-        std::uint32_t ga = plan.grid_of_block[adj.a.value()].value();
-        std::uint32_t gb = plan.grid_of_block[adj.b.value()].value();
+        // Keyed by the written grid ids, so that grid_a < grid_b as written.
+        std::uint32_t ga = plan.grids[plan.grid_of_block[adj.a.value()].value()].written_id();
+        std::uint32_t gb = plan.grids[plan.grid_of_block[adj.b.value()].value()].written_id();
         if (ga == gb) {
             continue;
         }
@@ -228,7 +230,7 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
         if (length <= 0.0) {
             continue;
         }
-        writer.add(merged.get(), {std::int64_t{key.a} + 1, std::int64_t{key.b} + 1,
+        writer.add(merged.get(), {std::int64_t{key.a}, std::int64_t{key.b},
                                   std::string{to_string(static_cast<BarrierClass>(key.cls))},
                                   key.name.empty() ? FieldValue{} : FieldValue{key.name}, round_to(length, 1)});
     }
@@ -241,7 +243,8 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
                                      {"area_m2", FieldType::real, "", 1},
                                      {"water", FieldType::integer, "", 0}}});
     for (const auto& b : blocks.blocks) {
-        writer.add(b.geom.get(), {std::int64_t{b.id.value()} + 1, std::int64_t{plan.grid_of_block[b.id.value()].value()} + 1,
+        writer.add(b.geom.get(), {std::int64_t{b.id.value()} + 1,
+                                  std::int64_t{plan.grids[plan.grid_of_block[b.id.value()].value()].written_id()},
                                   b.households, round_to(b.area_m2, 1), std::int64_t{b.water ? 1 : 0}});
     }
     if (!district.units.empty()) {
@@ -257,7 +260,8 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
             const GridId grid = plan.grid_of_unit[u];
             writer.add(g.get(), {p.id, p.name.empty() ? FieldValue{} : FieldValue{p.name},
                                  p.kind.empty() ? FieldValue{} : FieldValue{p.kind},
-                                 grid.valid() ? FieldValue{std::int64_t{grid.value()} + 1} : FieldValue{}});
+                                 grid.valid() ? FieldValue{std::int64_t{plan.grids[grid.value()].written_id()}}
+                                              : FieldValue{}});
         }
     }
     writer.begin_layer(io::LayerDef{"centres",
@@ -269,7 +273,7 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
     std::vector<std::int64_t> grid_of_centre(district.centres.size(), 0);
     for (const auto& g : plan.grids) {
         if (!g.centre.proposed) {
-            grid_of_centre[g.centre.existing] = g.id.value() + 1;
+            grid_of_centre[g.centre.existing] = g.written_id();
         }
     }
     for (std::size_t c = 0; c < district.centres.size(); ++c) {
@@ -281,8 +285,8 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
     for (const auto& g : plan.grids) {
         if (g.centre.proposed) {
             wrap::GeomPtr p = geos.point(g.centre.x, g.centre.y);
-            writer.add(p.get(), {"P" + std::to_string(g.id.value() + 1), FieldValue{}, std::int64_t{1},
-                                 std::int64_t{g.id.value()} + 1});
+            writer.add(p.get(), {"P" + std::to_string(g.written_id()), FieldValue{}, std::int64_t{1},
+                                 std::int64_t{g.written_id()}});
         }
     }
     // What an analyst should look at: the inputs' problems and the rejected households.

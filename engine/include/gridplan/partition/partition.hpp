@@ -70,7 +70,10 @@ struct GridCentre {
 };
 
 struct Grid {
-    GridId id;                      ///< dense, 0-based; written as grid_id = id + 1
+    GridId id;                      ///< dense, 0-based; written as grid_id = id + 1 unless `number` is set
+    std::uint32_t number = 0;       ///< grid_id as written; 0 = id + 1 (a replan keeps the previous ids)
+    std::string code;               ///< as written; empty = the prefix and the zero-padded number
+    std::string name;               ///< as written; empty = "Grid <number>"
     std::vector<BlockId> blocks;
     std::int64_t households = 0;
     GridCentre centre;
@@ -91,6 +94,9 @@ struct Grid {
     /// Share of the grid's households within the walk radius of each service (centres and
     /// facilities offering it); filled in by the caller from the coverage stage, or NaN.
     std::array<double, service_count> service_share{};
+
+    /// The grid_id every output writes for this grid.
+    std::uint32_t written_id() const noexcept { return number != 0 ? number : id.value() + 1; }
 };
 
 /// Something the plan could not satisfy, named with ids and the smallest change that
