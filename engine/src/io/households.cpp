@@ -124,6 +124,7 @@ EstimateReport estimate_households(const std::vector<Building>& buildings,
         ++report.buildings_residential;
         report.households += h.count;
         report.point_types.push_back(typed ? b.type : std::string{});
+        report.point_building_ids.push_back(b.building_id);
         auto& t = report.by_type[typed ? b.type : "(untyped)"];
         ++t.buildings;
         t.households += h.count;
@@ -164,6 +165,7 @@ EstimateReport join_register(const std::vector<Building>& buildings,
         ++report.buildings_residential;
         report.households += h.count;
         report.point_types.push_back(b.type);
+        report.point_building_ids.push_back(id);
         auto& t = report.by_type[b.type.empty() ? "(untyped)" : b.type];
         ++t.buildings;
         t.households += h.count;

@@ -250,6 +250,47 @@ District read_district(const DistrictSpec& spec, const wrap::GeosContext& geos, 
     return d;
 }
 
+HouseholdLayer read_households(const HouseholdSpec& spec, const District& district, const wrap::GeosContext& geos,
+                               RunContext& ctx) {
+    wrap::gdal_init();
+    // The problems of another snapshot's households are not this run's QA items: they go
+    // to a reporter of their own, and the warnings to the run's log.
+    RunContext local;
+    local.log = ctx.log;
+    local.threads = ctx.threads;
+    Raw raw;
+    detail::read_household_source(spec, raw, geos, local);
+    raw.boundary = geos.clone(district.boundary.get());
+    raw.boundary_crs = district.working_crs;
+    raw.boundary_description = district.boundary_description;
+    detail::check_household_range(raw);
+    detail::check_household_axis_order(raw, geos);
+    HouseholdLayer layer;
+    std::optional<EstimateReport> estimate;
+    detail::project_households(raw, district.working_crs, layer.points, estimate, geos, local);
+    layer.building_ids.assign(layer.points.size(), std::string{});
+    if (estimate) {
+        for (std::size_t i = 0; i < estimate->point_building_ids.size(); ++i) {
+            layer.building_ids.at(estimate->first_point + i) = estimate->point_building_ids[i];
+        }
+    }
+    layer.rejected = std::move(raw.households_rejected);
+    layer.sources = std::move(raw.source_names);
+    layer.input_files = std::move(raw.input_files);
+    return layer;
+}
+
+std::vector<std::string> household_building_ids(const District& district) {
+    std::vector<std::string> ids(district.households.size());
+    if (district.household_estimate) {
+        const auto& e = *district.household_estimate;
+        for (std::size_t i = 0; i < e.point_building_ids.size() && e.first_point + i < ids.size(); ++i) {
+            ids[e.first_point + i] = e.point_building_ids[i];
+        }
+    }
+    return ids;
+}
+
 } // namespace gridplan::io
 
 namespace gridplan::io {

@@ -217,6 +217,27 @@ struct HouseholdAccount {
 /// repairs what it can and reports it to ctx.problems.
 District read_district(const DistrictSpec& spec, const wrap::GeosContext& geos, RunContext& ctx);
 
+/// The households of one snapshot (a copy of an earlier household layer), read by the
+/// rules of a HouseholdSpec alone.
+struct HouseholdLayer {
+    std::vector<HouseholdPoint> points;           ///< working CRS
+    std::vector<std::string> building_ids;        ///< per point; "" when the layer gives none
+    std::map<std::string, std::int64_t> rejected; ///< households left out while reading, by reason
+    std::vector<std::string> sources;             ///< "path:layer", indexed by HouseholdPoint::source
+    std::vector<std::string> input_files;
+};
+
+/// Reads the households `spec` names with the rules read_district applies (points with
+/// counts, buildings estimated, a register joined), checks their coordinates against the
+/// district (range, swapped axes) and projects them into its working CRS. Warnings go to
+/// ctx.log; the layer's problems are not reported as this run's QA items.
+HouseholdLayer read_households(const HouseholdSpec& spec, const District& district, const wrap::GeosContext& geos,
+                               RunContext& ctx);
+
+/// The building id of each of the district's household points ("" where none is known:
+/// points, or buildings without an id field).
+std::vector<std::string> household_building_ids(const District& district);
+
 /// A QA problem about one household point: its source, fid and location (working CRS).
 Problem household_problem(const District& district, const HouseholdPoint& h, std::string code, std::string detail,
                           const wrap::GeosContext& geos, std::optional<std::int64_t> block_id = std::nullopt);

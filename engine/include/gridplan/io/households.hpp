@@ -64,6 +64,9 @@ struct EstimateReport {
     std::map<std::string, TypeCount> by_type;  ///< residential types only
     /// The building type of each household point appended, in order.
     std::vector<std::string> point_types;
+    /// The building id of each household point appended, in order ("" when the layer
+    /// gives none): how a replan recognises the same building in two snapshots.
+    std::vector<std::string> point_building_ids;
     /// Where the appended points start in the district's household list.
     std::size_t first_point = 0;
 };

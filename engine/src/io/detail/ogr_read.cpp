@@ -426,6 +426,8 @@ void read_buildings_source(const HouseholdSpec& spec, Raw& raw, const wrap::Geos
     no_count.warn(ctx, r.name, "register rows without a " + spec.count_field + " value skipped (households unknown)");
 }
 
+} // namespace
+
 void read_household_source(const HouseholdSpec& spec, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx) {
     if (spec.mode != HouseholdSpec::Mode::points) {
         read_buildings_source(spec, raw, geos, ctx);
@@ -511,6 +513,8 @@ void read_household_source(const HouseholdSpec& spec, Raw& raw, const wrap::Geos
     null_counts.warn(ctx, o.name, "household points without a " + spec.count_field + " value skipped");
     rounded.warn(ctx, o.name, "household counts in " + spec.count_field + " not whole numbers, rounded");
 }
+
+namespace {
 
 // --- OpenStreetMap ---------------------------------------------------------------
 
@@ -805,6 +809,100 @@ void read_sources(const DistrictSpec& spec, Raw& raw, const wrap::GeosContext& g
     }
 }
 
+void project_households(Raw& raw, const crs::Crs& working, std::vector<HouseholdPoint>& out,
+                        std::optional<EstimateReport>& estimate, const wrap::GeosContext& geos, RunContext& ctx) {
+    std::vector<std::unique_ptr<crs::Transformer>> transformers(raw.source_crs.size());
+    auto transformer = [&](std::uint32_t source) -> const crs::Transformer& {
+        auto& t = transformers.at(source);
+        if (!t) {
+            t = std::make_unique<crs::Transformer>(raw.source_crs[source], working);
+        }
+        return *t;
+    };
+    auto project = [&](std::uint32_t source, const GEOSGeometry* g) {
+        try {
+            return transformer(source).apply(geos, g);
+        } catch (const CrsError& e) {
+            throw CrsError{raw.source_names.at(source) + ": " + e.what()};
+        }
+    };
+    out.reserve(out.size() + raw.households.size());
+    FidTally unprojectable;
+    std::int64_t unprojectable_households = 0;
+    for (auto& h : raw.households) {
+        const double x = h.x;
+        const double y = h.y;
+        try {
+            transformer(h.source).apply(h.x, h.y);
+        } catch (const CrsError& e) {
+            // Rejected, counted and reported, like a household without a geometry.
+            unprojectable.add(h.fid.value());
+            unprojectable_households += h.count;
+            raw.households_rejected["unprojectable"] += h.count;
+            raw.problems.push_back(RawProblem{"household_unprojectable",
+                                              std::to_string(h.count) + " households at (" + std::to_string(x) +
+                                                  ", " + std::to_string(y) + ") cannot be projected into " +
+                                                  working.label() + "; not placed in any block",
+                                              h.source, h.fid, nullptr});
+            continue;
+        }
+        out.push_back(h);
+    }
+    if (unprojectable_households > 0 || !unprojectable.empty()) {
+        unprojectable.warn(ctx, "households",
+                           "household points that cannot be projected into the working CRS, holding " +
+                               std::to_string(unprojectable_households) +
+                               " households, rejected (blocks_qa problem household_unprojectable)");
+    }
+    if (raw.household_estimation) {
+        for (auto& b : raw.buildings) {
+            b.geom = project(b.source, b.geom.get());
+        }
+        std::vector<wrap::GeomPtr> landuse;
+        std::vector<const GEOSGeometry*> landuse_raw;
+        const crs::Transformer from_wgs84{crs::Crs::wgs84(), working};
+        for (const auto& l : raw.excluded_landuse) {
+            landuse.push_back(from_wgs84.apply(geos, l.geom.get()));
+            landuse_raw.push_back(landuse.back().get());
+        }
+        const HouseholdSpec& how = *raw.household_estimation;
+        if (how.mode == HouseholdSpec::Mode::register_join) {
+            std::int64_t unmatched = 0;
+            std::size_t unmatched_ids = 0;
+            estimate = join_register(raw.buildings, raw.register_counts, geos, out, unmatched, unmatched_ids);
+            if (unmatched_ids > 0) {
+                // Rejected households: counted in the input, one QA row per building id.
+                raw.households_rejected["no_building"] += unmatched;
+                std::set<std::string> ids;
+                for (const auto& b : raw.buildings) {
+                    if (!b.building_id.empty()) {
+                        ids.insert(b.building_id);
+                    }
+                }
+                for (const auto& [id, count] : raw.register_counts) {
+                    if (ids.count(id) == 0) {
+                        Problem pr;
+                        pr.problem = "household_no_building";
+                        pr.detail = std::to_string(count) + " households under building id '" + id +
+                                    "', which matches no building with a footprint; not placed";
+                        pr.source = file_label(how.register_source.path);
+                        ctx.problems.report(std::move(pr));
+                    }
+                }
+                ctx.log.warning(how.register_source.path + ": " + std::to_string(unmatched) + " households under " +
+                                std::to_string(unmatched_ids) +
+                                " building ids that match no building, rejected (problem household_no_building)");
+            }
+        } else {
+            estimate = estimate_households(raw.buildings, landuse_raw, how.estimate, geos, out);
+        }
+        const auto& e = *estimate;
+        ctx.log.info("households estimated from " + e.method + ": " + std::to_string(e.buildings_read) +
+                     " buildings read, " + std::to_string(e.buildings_residential) + " counted residential, " +
+                     std::to_string(e.households) + " households");
+    }
+}
+
 void project_into(Raw& raw, District& d, const wrap::GeosContext& geos, RunContext& ctx) {
     std::vector<std::unique_ptr<crs::Transformer>> transformers(raw.source_crs.size());
     auto transformer = [&](std::uint32_t source) -> const crs::Transformer& {
@@ -847,83 +945,8 @@ void project_into(Raw& raw, District& d, const wrap::GeosContext& geos, RunConte
         }
         d.water.push_back(std::move(w));
     }
-    d.households.reserve(raw.households.size());
-    FidTally unprojectable;
-    std::int64_t unprojectable_households = 0;
-    for (auto& h : raw.households) {
-        const double x = h.x;
-        const double y = h.y;
-        try {
-            transformer(h.source).apply(h.x, h.y);
-        } catch (const CrsError& e) {
-            // Rejected, counted and reported, like a household without a geometry.
-            unprojectable.add(h.fid.value());
-            unprojectable_households += h.count;
-            raw.households_rejected["unprojectable"] += h.count;
-            raw.problems.push_back(RawProblem{"household_unprojectable",
-                                              std::to_string(h.count) + " households at (" + std::to_string(x) +
-                                                  ", " + std::to_string(y) + ") cannot be projected into " +
-                                                  d.working_crs.label() + "; not placed in any block",
-                                              h.source, h.fid, nullptr});
-            continue;
-        }
-        d.households.push_back(h);
-    }
-    if (unprojectable_households > 0 || !unprojectable.empty()) {
-        unprojectable.warn(ctx, "households",
-                           "household points that cannot be projected into the working CRS, holding " +
-                               std::to_string(unprojectable_households) +
-                               " households, rejected (blocks_qa problem household_unprojectable)");
-    }
+    detail::project_households(raw, d.working_crs, d.households, d.household_estimate, geos, ctx);
     d.households_rejected = std::move(raw.households_rejected);
-    if (raw.household_estimation) {
-        for (auto& b : raw.buildings) {
-            b.geom = project(b.source, b.geom.get());
-        }
-        std::vector<wrap::GeomPtr> landuse;
-        std::vector<const GEOSGeometry*> landuse_raw;
-        const crs::Transformer from_wgs84{crs::Crs::wgs84(), d.working_crs};
-        for (const auto& l : raw.excluded_landuse) {
-            landuse.push_back(from_wgs84.apply(geos, l.geom.get()));
-            landuse_raw.push_back(landuse.back().get());
-        }
-        const HouseholdSpec& how = *raw.household_estimation;
-        if (how.mode == HouseholdSpec::Mode::register_join) {
-            std::int64_t unmatched = 0;
-            std::size_t unmatched_ids = 0;
-            d.household_estimate = join_register(raw.buildings, raw.register_counts, geos, d.households, unmatched,
-                                                 unmatched_ids);
-            if (unmatched_ids > 0) {
-                // Rejected households: counted in the input, one QA row per building id.
-                d.households_rejected["no_building"] += unmatched;
-                std::set<std::string> ids;
-                for (const auto& b : raw.buildings) {
-                    if (!b.building_id.empty()) {
-                        ids.insert(b.building_id);
-                    }
-                }
-                for (const auto& [id, count] : raw.register_counts) {
-                    if (ids.count(id) == 0) {
-                        Problem pr;
-                        pr.problem = "household_no_building";
-                        pr.detail = std::to_string(count) + " households under building id '" + id +
-                                    "', which matches no building with a footprint; not placed";
-                        pr.source = file_label(how.register_source.path);
-                        ctx.problems.report(std::move(pr));
-                    }
-                }
-                ctx.log.warning(how.register_source.path + ": " + std::to_string(unmatched) + " households under " +
-                                std::to_string(unmatched_ids) +
-                                " building ids that match no building, rejected (problem household_no_building)");
-            }
-        } else {
-            d.household_estimate = estimate_households(raw.buildings, landuse_raw, how.estimate, geos, d.households);
-        }
-        const auto& e = *d.household_estimate;
-        ctx.log.info("households estimated from " + e.method + ": " + std::to_string(e.buildings_read) +
-                     " buildings read, " + std::to_string(e.buildings_residential) + " counted residential, " +
-                     std::to_string(e.households) + " households");
-    }
     if (raw.osm_services) {
         const crs::Transformer from_wgs84{crs::Crs::wgs84(), d.working_crs};
         for (auto* list : {&raw.osm_centres, &raw.osm_facilities}) {

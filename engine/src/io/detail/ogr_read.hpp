@@ -61,6 +61,15 @@ struct Raw {
 
 void read_sources(const DistrictSpec& spec, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx);
 
+/// Reads the households `spec` names (points, or buildings and a register) into `raw`.
+void read_household_source(const HouseholdSpec& spec, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx);
+
+/// Projects raw.households into `working` and appends them to `out`, then estimates the
+/// households of raw.buildings (or joins the register) if the spec asks for it; rejected
+/// households go to raw.households_rejected.
+void project_households(Raw& raw, const crs::Crs& working, std::vector<HouseholdPoint>& out,
+                        std::optional<EstimateReport>& estimate, const wrap::GeosContext& geos, RunContext& ctx);
+
 /// An opened OGR layer with its filter set and its CRS.
 struct OpenSource {
     GDALDatasetUniquePtr ds;
