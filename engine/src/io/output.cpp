@@ -43,7 +43,7 @@ const std::set<std::string>& analysis_stems() {
     static const std::set<std::string> stems{
         "blocks",         "blocks_qa",   "households_estimated", "adjacency",     "blocks_summary",
         "grids",          "grid_edges",  "plan",                 "coverage",      "uncovered",
-        "service_areas",  "proposed_centres", "coverage_qa"};
+        "service_areas",  "proposed_centres", "coverage_qa", "changes"};
     return stems;
 }
 
