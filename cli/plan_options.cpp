@@ -1,0 +1,146 @@
+#include "plan_options.hpp"
+
+#include "gridplan/core/error.hpp"
+#include "gridplan/core/strings.hpp"
+
+namespace gridplan::cli {
+
+void PlanOptions::add_to(CLI::App& app) {
+    app.add_option("--households-per-grid", m_target, "Target households per grid (default 6000)");
+    app.add_option("--tolerance", m_tolerance, "Band around the target, as a share (default 0.15: 5,100-6,900)");
+    app.add_option("--walk-min", m_walk_min, "Walk radius in minutes (default 10)");
+    app.add_option("--speed-kmh", m_speed, "Walking speed in km/h (default 4.8)");
+    app.add_option("--preset", m_preset, "gb50180: 5,000-8,000 households, 10 minutes = 500 m");
+    app.add_option("--seed", m_seed_text, "Random seed, 0 to 4294967295 (default 1); same seed, same plan");
+    app.add_option("--code-prefix", m_code_prefix, "Administrative prefix of grid codes, e.g. 370705");
+    app.add_option("--nest-within", m_nest, "Polygons (street offices) no grid may cross");
+}
+
+void PlanOptions::check(const std::string& command) {
+    if (!m_preset.empty() && m_preset != "gb50180") {
+        throw UsageError{command + ": unknown --preset '" + m_preset + "' (known: gb50180)"};
+    }
+    if (m_seed_text) {
+        m_seed = parse_whole_flag(*m_seed_text, "--seed", 0, partition::PartitionConfig::max_seed);
+    }
+}
+
+partition::PartitionConfig PlanOptions::base(const config::ProjectConfig& cfg) const {
+    return m_preset == "gb50180" ? partition::PartitionConfig::gb50180() : cfg.plan;
+}
+
+partition::PartitionConfig PlanOptions::defaults() const {
+    return m_preset == "gb50180" ? partition::PartitionConfig::gb50180() : partition::PartitionConfig{};
+}
+
+std::vector<FlagValue> PlanOptions::apply(partition::PartitionConfig& plan) const {
+    std::vector<FlagValue> flags;
+    if (m_target) {
+        plan.households_per_grid = *m_target;
+        flags.push_back({"plan.households_per_grid", "--households-per-grid", flag_text(*m_target)});
+    }
+    if (m_tolerance) {
+        plan.tolerance = *m_tolerance;
+        flags.push_back({"plan.tolerance", "--tolerance", flag_text(*m_tolerance)});
+    }
+    if (m_walk_min || m_speed) {
+        plan.set_walk(m_walk_min.value_or(plan.walk_minutes), m_speed.value_or(plan.speed_kmh));
+        if (m_walk_min) {
+            flags.push_back({"plan.walk_minutes", "--walk-min", flag_text(*m_walk_min)});
+        }
+        if (m_speed) {
+            flags.push_back({"plan.speed_kmh", "--speed-kmh", flag_text(*m_speed)});
+        }
+    }
+    if (m_seed) {
+        plan.seed = *m_seed;
+        flags.push_back({"plan.seed", "--seed", std::to_string(*m_seed)});
+    }
+    if (m_code_prefix) {
+        plan.code_prefix = *m_code_prefix;
+        flags.push_back({"plan.code_prefix", "--code-prefix", *m_code_prefix});
+    }
+    return flags;
+}
+
+std::vector<io::PolygonFeature> PlanOptions::read_nests(config::ProjectConfig& cfg, const io::District& district,
+                                                        io::OutputDir& out, const wrap::GeosContext& geos,
+                                                        RunContext& ctx) const {
+    if (!m_nest.empty()) {
+        io::SourceSpec s;
+        s.path = m_nest;
+        s.config_key = "--nest-within";
+        cfg.nest_within = s;
+    }
+    std::vector<io::PolygonFeature> nests;
+    if (cfg.nest_within) {
+        nests = io::read_polygon_layer(*cfg.nest_within, "", district.working_crs, geos, ctx);
+        partition::check_nest_within(district, nests, cfg.nest_within->path, geos, ctx);
+        out.protect({cfg.nest_within->path});
+    }
+    return nests;
+}
+
+void require_households(const config::ProjectConfig& cfg, const io::District& district) {
+    std::int64_t total = 0;
+    for (const auto& h : district.households) {
+        total += h.count;
+    }
+    if (total <= 0) {
+        const std::string where = cfg.district.households ? cfg.district.households->source.path
+                                                          : std::string{"(no household layer given)"};
+        throw InputError{"no households to plan grids for: give household points or buildings", where};
+    }
+}
+
+void add_service_coverage(partition::PlanResult& result, const io::District& district,
+                          const blocks::BlocksResult& blocks, const network::WalkNetwork& net,
+                          coverage::CoverageConfig config, const partition::PartitionConfig& plan,
+                          const wrap::GeosContext& geos, RunContext& ctx) {
+    config.radius_min = plan.walk_minutes;
+    config.speed_kmh = plan.speed_kmh;
+    config.with_service_areas = false;
+    const coverage::CoverageResult cover =
+        coverage::compute_coverage(district, net, district.centres, district.facilities, config, {}, geos, ctx);
+    std::vector<std::vector<std::size_t>> households_of(result.grids.size());
+    for (std::size_t i = 0; i < district.households.size(); ++i) {
+        const BlockId b = blocks.household_block[i];
+        if (b.valid()) {
+            households_of[result.grid_of_block[b.value()].value()].push_back(i);
+        }
+    }
+    for (auto& grid : result.grids) {
+        const coverage::Summary s = coverage::summarise(district, cover.households, config, &households_of[grid.id.value()]);
+        for (std::size_t k = 0; k < service_count; ++k) {
+            grid.service_share[k] = s.share(s.within_radius_by_service[k]);
+        }
+    }
+}
+
+void print_plan_summary(std::ostream& os, const partition::PlanResult& result, const partition::PartitionConfig& plan,
+                        const std::string& after_radius, const std::string& time) {
+    const auto& s = result.stats;
+    std::size_t conflicts = 0;
+    for (const auto& f : result.infeasible) {
+        conflicts += f.kind == "beyond_radius" || f.kind == "band_radius_conflict" ? 0 : 1;
+    }
+    os << "grids: " << result.grids.size() << " for " << s.households << " households (target "
+       << format_fixed(plan.households_per_grid, 0) << ", band " << format_fixed(plan.band_low(), 0) << "-"
+       << format_fixed(plan.band_high(), 0) << "): " << s.grids_in_band << " in the band, smallest "
+       << s.min_households << ", largest " << s.max_households << "; "
+       << (result.grids.size() - s.grids_not_contiguous) << " contiguous\n"
+       << "within " << format_fixed(plan.walk_minutes, 0) << " minutes of the grid's centre: "
+       << format_fixed(100.0 * s.share_within_radius, 1) << "% of households\n"
+       << after_radius
+       << "grid edges on rivers " << format_fixed(100.0 * s.edge_share_by_class[4], 1) << "%, roads "
+       << format_fixed(100.0 * s.edge_share_by_class[3], 1) << "%, streets "
+       << format_fixed(100.0 * s.edge_share_by_class[2], 1) << "%, alleys "
+       << format_fixed(100.0 * s.edge_share_by_class[1], 1) << "%; mean Polsby-Popper "
+       << format_fixed(s.mean_polsby_popper, 3) << "\n"
+       << "centres: " << s.existing_centres_used << " existing, " << s.proposed_centres << " proposed\n"
+       << "infeasible: " << result.infeasible.size() << " entries in plan.json (" << conflicts
+       << " on blocks or parts, the rest grids with households beyond the radius)\n"
+       << "time: " << time << "\n";
+}
+
+} // namespace gridplan::cli
