@@ -43,6 +43,7 @@ public:
 std::unique_ptr<Command> make_blocks_command();
 std::unique_ptr<Command> make_coverage_command();
 std::unique_ptr<Command> make_plan_command();
+std::unique_ptr<Command> make_replan_command();
 std::unique_ptr<Command> make_synth_command();
 
 /// Every command, in the order `gridplan --help` lists them.

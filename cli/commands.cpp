@@ -6,6 +6,7 @@ namespace gridplan::cli {
 std::vector<std::unique_ptr<Command>> make_commands() {
     std::vector<std::unique_ptr<Command>> commands;
     commands.push_back(make_plan_command());
+    commands.push_back(make_replan_command());
     commands.push_back(make_blocks_command());
     commands.push_back(make_coverage_command());
     commands.push_back(make_synth_command());

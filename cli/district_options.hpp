@@ -34,6 +34,8 @@ public:
 
     const std::string& out() const noexcept { return m_out; }
     bool from_config() const noexcept { return !m_config.empty(); }
+    /// True when --households names the household layer.
+    bool households_given() const noexcept { return !m_households.empty(); }
 
 private:
     std::string m_config;
