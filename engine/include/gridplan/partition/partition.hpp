@@ -19,6 +19,7 @@
 #include "gridplan/core/service.hpp"
 #include "gridplan/io/district.hpp"
 #include "gridplan/network/network.hpp"
+#include "gridplan/partition/tuning.hpp"
 #include "gridplan/wrap/geos.hpp"
 
 #include <array>
@@ -48,6 +49,8 @@ struct PartitionConfig {
     double centre_relocate_share = 0.10;
     std::string code_prefix;        ///< administrative prefix of grid codes, e.g. "370705"
     double budget_per_household = 20.0;
+    /// The method's own numbers (weights, pass counts, snap caps): see tuning.hpp.
+    Tuning tuning;
 
     void validate() const;
     void set_walk(double minutes, double kmh) {

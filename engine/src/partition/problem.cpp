@@ -1,0 +1,541 @@
+// Stage 1, the problem: atoms, the atom graph, parts, snaps and the starts' shared sites.
+#include "partition/detail/problem.hpp"
+
+#include "gridplan/core/error.hpp"
+#include "gridplan/core/union_find.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <map>
+#include <thread>
+
+namespace gridplan::partition::detail {
+
+namespace bg = boost::geometry;
+namespace bgi = boost::geometry::index;
+using BPoint = bg::model::d2::point_xy<double>;
+using BBox = bg::model::box<BPoint>;
+
+namespace {
+
+/// How each start seeds its grids.
+constexpr std::array<SeedMode, 6> start_seeds{SeedMode::centres, SeedMode::cover,          SeedMode::clusters,
+                                              SeedMode::centres, SeedMode::cover_existing, SeedMode::clusters};
+
+} // namespace
+
+SeedMode seed_mode(int start) { return start_seeds[static_cast<std::size_t>(start) % start_seeds.size()]; }
+
+Problem::Problem(const io::District& district, const blocks::BlocksResult& blocks, const network::WalkNetwork& net,
+                 const std::vector<io::PolygonFeature>& nests, const PartitionConfig& config,
+                 const wrap::GeosContext& geos, RunContext& ctx, const ProblemOptions& options)
+    : m_district(district), m_blocks(blocks), m_net(net), m_nests(nests), m_config(config), m_geos(geos) {
+    build_trees();
+    build_atoms(options.merge, ctx);
+    build_atom_graph();
+    if (options.parts) {
+        link_parts(ctx);
+    }
+    // What the starts share, computed once (GEOS is used only here, not in the starts).
+    locate_centres();
+    prepare_sites();
+    if (options.cover_sites) {
+        bool any_cover = false;
+        for (int start = 0; start < start_count(); ++start) {
+            any_cover = any_cover || is_cover(seed_mode(start));
+        }
+        if (any_cover) {
+            prepare_cover_sites(ctx.threads);
+        }
+    }
+}
+
+int Problem::start_count() const noexcept {
+    return m_atoms.size() <= tuning().max_atoms_for_restarts ? tuning().restarts : 1;
+}
+
+/// The R-trees of block boxes (block_at, keep-together units) and of walkable lines
+/// other than rivers (bridged), built before anything queries them.
+void Problem::build_trees() {
+    const auto& blocks = m_blocks.blocks;
+    std::vector<std::pair<BBox, std::uint32_t>> boxes;
+    for (std::uint32_t b = 0; b < blocks.size(); ++b) {
+        double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+        m_geos.bounds(blocks[b].geom.get(), x0, y0, x1, y1);
+        boxes.emplace_back(BBox{BPoint{x0, y0}, BPoint{x1, y1}}, b);
+    }
+    m_block_tree = Tree{boxes.begin(), boxes.end()};
+    std::vector<std::pair<BBox, std::uint32_t>> lines;
+    for (std::uint32_t i = 0; i < m_district.barriers.size(); ++i) {
+        const auto& b = m_district.barriers[i];
+        if (!b.walkable || b.cls == BarrierClass::river) {
+            continue;
+        }
+        double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+        if (m_geos.bounds(b.geom.get(), x0, y0, x1, y1)) {
+            lines.emplace_back(BBox{BPoint{x0, y0}, BPoint{x1, y1}}, i);
+        }
+    }
+    m_walkable_tree = Tree{lines.begin(), lines.end()};
+}
+
+// --- atoms -------------------------------------------------------------------------------
+
+void Problem::build_atoms(bool merge, RunContext& ctx) {
+    const auto& blocks = m_blocks.blocks;
+    const std::size_t n = blocks.size();
+    IdVector<BlockId, std::vector<std::uint32_t>> block_adj(n);  // adjacency indices of each block
+    for (std::uint32_t i = 0; i < m_blocks.adjacency.size(); ++i) {
+        const auto& a = m_blocks.adjacency[i];
+        block_adj[a.a].push_back(i);
+        block_adj[a.b].push_back(i);
+    }
+    // Nest polygon of each block (by its label point).
+    m_block_nest.assign(n, -1);
+    if (!m_nests.empty()) {
+        std::vector<wrap::PreparedPtr> prepared;
+        for (const auto& nest : m_nests) {
+            prepared.push_back(m_geos.prepare(nest.geom.get()));
+        }
+        for (const BlockId b : ids<BlockId>(n)) {
+            wrap::GeomPtr p = m_geos.point(blocks[b.value()].label_x, blocks[b.value()].label_y);
+            for (std::size_t k = 0; k < prepared.size(); ++k) {
+                if (m_geos.check_bool(GEOSPreparedIntersects_r(m_geos.handle(), prepared[k].get(), p.get()), "nest")) {
+                    m_block_nest[b] = static_cast<int>(k);
+                    break;
+                }
+            }
+        }
+    }
+    UnionFind uf{n};
+    if (!merge) {
+        m_block_nest.assign(n, -1);
+    }
+    // Water blocks join the neighbour they share the longest edge with (a land one if any).
+    for (const BlockId b : ids<BlockId>(merge ? n : 0)) {
+        if (!blocks[b.value()].water) {
+            continue;
+        }
+        double best = -1.0;
+        BlockId target;
+        bool best_land = false;
+        for (const auto ai : block_adj[b]) {
+            const auto& a = m_blocks.adjacency[ai];
+            const BlockId other = a.a == b ? a.b : a.a;
+            if (m_block_nest[other] != m_block_nest[b]) {
+                continue;
+            }
+            const bool land = !blocks[other.value()].water;
+            if ((land && !best_land) || (land == best_land && a.shared_length_m > best)) {
+                best = a.shared_length_m;
+                target = other;
+                best_land = land;
+            }
+        }
+        if (target.valid()) {
+            uf.unite(b.value(), target.value());
+        }
+    }
+    // Keep-together units: every block overlapping the unit's outline.
+    if (merge && !m_district.unit_areas.empty()) {
+        std::size_t conflicts = 0;
+        for (const auto& unit : m_district.unit_areas) {
+            double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+            if (!m_geos.bounds(unit.geom.get(), x0, y0, x1, y1)) {
+                continue;
+            }
+            wrap::PreparedPtr prepared = m_geos.prepare(unit.geom.get());
+            std::vector<BlockId> members;
+            for (auto it = m_block_tree.qbegin(bgi::intersects(BBox{BPoint{x0, y0}, BPoint{x1, y1}}));
+                 it != m_block_tree.qend(); ++it) {
+                const BlockId b{it->second};
+                const GEOSGeometry* geom = blocks[b.value()].geom.get();
+                if (!m_geos.check_bool(GEOSPreparedIntersects_r(m_geos.handle(), prepared.get(), geom), "unit")) {
+                    continue;
+                }
+                wrap::GeomPtr x = m_geos.own(GEOSIntersection_r(m_geos.handle(), unit.geom.get(), geom), "unit overlap");
+                if (m_geos.area(x.get()) > tuning().unit_overlap_m2) {
+                    members.push_back(b);
+                }
+            }
+            std::sort(members.begin(), members.end());
+            for (std::size_t k = 1; k < members.size(); ++k) {
+                if (m_block_nest[members[k]] != m_block_nest[members[0]]) {
+                    ++conflicts;
+                    continue;
+                }
+                uf.unite(members[0].value(), members[k].value());
+            }
+        }
+        if (conflicts > 0) {
+            ctx.log.warning(std::to_string(conflicts) +
+                            " keep-together units straddle a nest_within boundary; kept apart there");
+        }
+    }
+    // Atoms in block order.
+    m_atom_of_block.assign(n, AtomId{});
+    std::map<std::uint32_t, AtomId> atom_of_root;
+    for (const BlockId b : ids<BlockId>(n)) {
+        const auto root = uf.find(b.value());
+        auto [it, inserted] = atom_of_root.try_emplace(root, m_atoms.next_id());
+        if (inserted) {
+            m_atoms.emplace_back();
+        }
+        m_atom_of_block[b] = it->second;
+        Atom& a = m_atoms[it->second];
+        a.blocks.push_back(b);
+        a.households += blocks[b.value()].households;
+        a.nest = m_block_nest[b];
+    }
+    // Household-weighted centroids.
+    IdVector<AtomId, double> sx(m_atoms.size(), 0.0);
+    IdVector<AtomId, double> sy(m_atoms.size(), 0.0);
+    for (std::size_t i = 0; i < m_district.households.size(); ++i) {
+        const BlockId b = m_blocks.household_block[i];
+        if (!b.valid()) {
+            continue;
+        }
+        const AtomId atom = m_atom_of_block[b];
+        const auto& h = m_district.households[i];
+        sx[atom] += h.x * h.count;
+        sy[atom] += h.y * h.count;
+        m_atoms[atom].household_points.push_back(static_cast<std::uint32_t>(i));
+    }
+    // Households are measured from where they join the network, as in the outputs.
+    m_household_snap.resize(m_district.households.size());
+    for (std::size_t i = 0; i < m_district.households.size(); ++i) {
+        if (m_blocks.household_block[i].valid()) {
+            m_household_snap[i] =
+                m_net.snap(m_district.households[i].x, m_district.households[i].y, tuning().household_snap_m);
+        }
+    }
+    for (const AtomId a : m_atoms.ids()) {
+        Atom& atom = m_atoms[a];
+        if (atom.households > 0) {
+            atom.x = sx[a] / static_cast<double>(atom.households);
+            atom.y = sy[a] / static_cast<double>(atom.households);
+        } else {
+            double area = 0.0;
+            for (const auto b : atom.blocks) {
+                atom.x += blocks[b.value()].label_x * blocks[b.value()].area_m2;
+                atom.y += blocks[b.value()].label_y * blocks[b.value()].area_m2;
+                area += blocks[b.value()].area_m2;
+            }
+            atom.x /= std::max(area, 1e-9);
+            atom.y /= std::max(area, 1e-9);
+        }
+        atom.snap = m_net.snap(atom.x, atom.y, tuning().centre_snap_m);
+    }
+    for (const auto& a : m_atoms) {
+        m_households += a.households;
+    }
+}
+
+/// Whether a walkable line crosses the shared edge of two blocks (a bridge over a river):
+/// its interior meets the edge at points (through the edge's interior or one of its
+/// ends) without running along it. A street that only ends at the river is no bridge.
+bool Problem::bridged(const blocks::Adjacency& a) const {
+    const auto& ga = m_blocks.blocks[a.a.value()].geom;
+    const auto& gb = m_blocks.blocks[a.b.value()].geom;
+    wrap::GeomPtr ba = m_geos.own(GEOSBoundary_r(m_geos.handle(), ga.get()), "boundary");
+    wrap::GeomPtr bb = m_geos.own(GEOSBoundary_r(m_geos.handle(), gb.get()), "boundary");
+    wrap::GeomPtr shared = m_geos.own(GEOSIntersection_r(m_geos.handle(), ba.get(), bb.get()), "shared edge");
+    double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    if (!m_geos.bounds(shared.get(), x0, y0, x1, y1)) {
+        return false;
+    }
+    wrap::PreparedPtr prepared = m_geos.prepare(shared.get());
+    for (auto it = m_walkable_tree.qbegin(bgi::intersects(BBox{BPoint{x0, y0}, BPoint{x1, y1}}));
+         it != m_walkable_tree.qend(); ++it) {
+        const GEOSGeometry* line = m_district.barriers[it->second].geom.get();
+        if (!m_geos.check_bool(GEOSPreparedIntersects_r(m_geos.handle(), prepared.get(), line), "bridge")) {
+            continue;
+        }
+        auto relate = [&](const char* pattern) {
+            return m_geos.check_bool(GEOSRelatePattern_r(m_geos.handle(), line, shared.get(), pattern), "relate");
+        };
+        if (!relate("1********") && (relate("0********") || relate("*0*******"))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void Problem::build_atom_graph() {
+    std::map<std::pair<AtomId, AtomId>, AtomEdge> edges;
+    for (const auto& adj : m_blocks.adjacency) {
+        const AtomId a = m_atom_of_block[adj.a];
+        const AtomId b = m_atom_of_block[adj.b];
+        if (a == b) {
+            continue;
+        }
+        auto& e = edges[{std::min(a, b), std::max(a, b)}];
+        for (std::size_t c = 0; c < barrier_class_count; ++c) {
+            e.length[c] += adj.length_by_class[c];
+        }
+        if (m_atoms[a].nest != m_atoms[b].nest) {
+            continue;  // never across a nest_within boundary
+        }
+        if (adj.barrier_class != BarrierClass::river || bridged(adj)) {
+            e.strong = true;
+        }
+    }
+    for (const auto& [ab, e] : edges) {
+        AtomEdge fwd = e;
+        fwd.other = ab.second;
+        m_atoms[ab.first].edges.push_back(fwd);
+        AtomEdge back = e;
+        back.other = ab.first;
+        m_atoms[ab.second].edges.push_back(back);
+    }
+}
+
+// --- parts -------------------------------------------------------------------------------
+
+/// Components over strong edges; populated parts smaller than half a grid are linked to
+/// a neighbour across water (reported) so that they do not become grids of their own.
+void Problem::link_parts(RunContext& ctx) {
+    const double half = tuning().island_share * m_config.households_per_grid;
+    for (int pass = 0; pass < tuning().max_island_links; ++pass) {
+        label_parts();
+        bool changed = false;
+        for (const PartId c : part_ids()) {
+            if (m_part_households[c] >= half || part_count() == 1) {
+                continue;
+            }
+            // The longest weak edge to another part (same nest).
+            double best = 0.0;
+            AtomId where_atom;
+            std::size_t where_edge = 0;
+            for (const AtomId a : m_atoms.ids()) {
+                if (m_part[a] != c) {
+                    continue;
+                }
+                for (std::size_t k = 0; k < m_atoms[a].edges.size(); ++k) {
+                    const auto& e = m_atoms[a].edges[k];
+                    if (!e.strong && m_part[e.other] != c && m_atoms[e.other].nest == m_atoms[a].nest &&
+                        e.total() > best) {
+                        best = e.total();
+                        where_atom = a;
+                        where_edge = k;
+                    }
+                }
+            }
+            if (!where_atom.valid()) {
+                continue;
+            }
+            auto& e = m_atoms[where_atom].edges[where_edge];
+            e.strong = true;
+            for (auto& back : m_atoms[e.other].edges) {
+                if (back.other == where_atom) {
+                    back.strong = true;
+                }
+            }
+            ++m_islands_attached;
+            changed = true;
+            break;  // relabel after each link
+        }
+        if (!changed) {
+            break;
+        }
+    }
+    if (m_islands_attached > 0) {
+        ctx.log.warning(std::to_string(m_islands_attached) +
+                        " parts with fewer than half a grid of households were joined to a grid across water "
+                        "without a bridge");
+    }
+}
+
+void Problem::label_parts() {
+    m_part.assign(m_atoms.size(), PartId{});
+    m_part_households.clear();
+    for (const AtomId s : m_atoms.ids()) {
+        if (m_part[s].valid()) {
+            continue;
+        }
+        const PartId c = m_part_households.next_id();
+        m_part_households.push_back(0);
+        std::vector<AtomId> queue{s};
+        m_part[s] = c;
+        for (std::size_t q = 0; q < queue.size(); ++q) {
+            const AtomId a = queue[q];
+            m_part_households[c] += m_atoms[a].households;
+            for (const auto& e : m_atoms[a].edges) {
+                if (e.strong && !m_part[e.other].valid()) {
+                    m_part[e.other] = c;
+                    queue.push_back(e.other);
+                }
+            }
+        }
+    }
+}
+
+// --- walk data ----------------------------------------------------------------------------
+
+std::int64_t Problem::households_within(const network::BoundedDistances& d, const Atom& atom) const {
+    std::int64_t within = 0;
+    for (const auto i : atom.household_points) {
+        if (d.distance(m_household_snap[i]) <= m_config.walk_radius_m) {
+            within += m_district.households[i].count;
+        }
+    }
+    return within;
+}
+
+std::int64_t Problem::within_from(network::BoundedDistances& search, const network::Snap& site,
+                                  const std::vector<AtomId>& atoms) const {
+    if (!site.on_network()) {
+        return 0;
+    }
+    search.run(site, m_config.walk_radius_m);
+    std::int64_t within = 0;
+    for (const auto a : atoms) {
+        within += households_within(search, m_atoms[a]);
+    }
+    return within;
+}
+
+// --- what the starts share ----------------------------------------------------------------
+
+BlockId Problem::block_at(double x, double y) const {
+    const auto& blocks = m_blocks.blocks;
+    wrap::GeomPtr pt = m_geos.point(x, y);
+    std::vector<std::uint32_t> candidates;
+    for (auto it = m_block_tree.qbegin(bgi::intersects(BPoint{x, y})); it != m_block_tree.qend(); ++it) {
+        candidates.push_back(it->second);
+    }
+    std::sort(candidates.begin(), candidates.end());
+    for (const auto b : candidates) {
+        if (m_geos.check_bool(GEOSIntersects_r(m_geos.handle(), blocks[b].geom.get(), pt.get()), "point in block")) {
+            return BlockId{b};
+        }
+    }
+    return BlockId{};
+}
+
+/// The atom each existing centre stands in (invalid outside every block).
+void Problem::locate_centres() {
+    m_centre_atom.assign(m_district.centres.size(), AtomId{});
+    for (const CentreId c : m_centre_atom.ids()) {
+        const auto& centre = m_district.centres[c.value()];
+        const BlockId b = block_at(centre.x, centre.y);
+        if (b.valid()) {
+            m_centre_atom[c] = m_atom_of_block[b];
+        }
+    }
+}
+
+/// How well each existing centre is placed, and which street nodes may host a proposed
+/// centre (those inside the district's blocks).
+void Problem::prepare_sites() {
+    // Households within the walk radius of each existing centre: one whose radius holds
+    // fewer than the band's lower bound (at the district's edge, by a park or a river) is
+    // badly placed and anchors no grid.
+    std::vector<AtomId> all_atoms;
+    for (const AtomId a : m_atoms.ids()) {
+        all_atoms.push_back(a);
+    }
+    network::BoundedDistances search{m_net};
+    m_centre_reach.assign(m_district.centres.size(), 0.0);
+    for (const CentreId c : m_centre_reach.ids()) {
+        const auto& centre = m_district.centres[c.value()];
+        const auto snap = m_net.snap(centre.x, centre.y, tuning().centre_snap_m);
+        m_centre_reach[c] = static_cast<double>(within_from(search, snap, all_atoms));
+    }
+    m_node_atom.assign(m_net.node_count(), AtomId{});
+    for (network::NodeIndex n = 0; n < m_net.node_count(); ++n) {
+        const BlockId b = block_at(m_net.node_x(n), m_net.node_y(n));
+        m_node_atom[n] = b.valid() ? m_atom_of_block[b] : AtomId{};
+    }
+}
+
+/// Candidate sites for the cover seeds: the existing centres and one street node in every
+/// cell of a fine grid, each with the household points its radius reaches.
+void Problem::prepare_cover_sites(std::size_t thread_count) {
+    const double radius = m_config.walk_radius_m;
+    for (const CentreId c : m_centre_atom.ids()) {
+        if (m_centre_atom[c].valid()) {
+            const auto& centre = m_district.centres[c.value()];
+            m_cover_sites.push_back(CoverSite{centre.x, centre.y, m_centre_atom[c], c, {}});
+        }
+    }
+    const double cell = radius / tuning().cover_cells_per_radius;
+    std::map<std::pair<std::int64_t, std::int64_t>, network::NodeIndex> cells;
+    for (network::NodeIndex n = 0; n < m_net.node_count(); ++n) {
+        if (m_node_atom[n].valid()) {
+            cells.try_emplace({static_cast<std::int64_t>(std::floor(m_net.node_x(n) / cell)),
+                               static_cast<std::int64_t>(std::floor(m_net.node_y(n) / cell))},
+                              n);  // the lowest node index in each cell
+        }
+    }
+    for (const auto& [key, n] : cells) {
+        m_cover_sites.push_back(CoverSite{m_net.node_x(n), m_net.node_y(n), m_node_atom[n], CentreId{}, {}});
+    }
+    // Household points bucketed by radius-sized cells.
+    PointBuckets buckets;
+    for (const auto& atom : m_atoms) {
+        for (const auto i : atom.household_points) {
+            const auto& h = m_district.households[i];
+            buckets[{static_cast<std::int64_t>(std::floor(h.x / radius)),
+                     static_cast<std::int64_t>(std::floor(h.y / radius))}]
+                .push_back(i);
+        }
+    }
+    // Sites are independent: shared out over the worker threads.
+    const std::size_t threads = std::clamp<std::size_t>(thread_count, 1, 16);
+    std::vector<std::exception_ptr> errors(threads);
+    auto reach = [&](std::size_t first, std::size_t step) {
+        try {
+            network::BoundedDistances search{m_net};
+            for (std::size_t k = first; k < m_cover_sites.size(); k += step) {
+                fill_reach(m_cover_sites[SiteId{static_cast<std::uint32_t>(k)}], buckets, search);
+            }
+        } catch (...) {
+            errors[first] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < threads; ++t) {
+        pool.emplace_back(reach, t, threads);
+    }
+    reach(0, threads);
+    for (auto& t : pool) {
+        t.join();
+    }
+    for (const auto& e : errors) {
+        if (e) {
+            std::rethrow_exception(e);
+        }
+    }
+    m_has_cover_sites = true;
+}
+
+/// The household points within the walk radius of a cover site, nearest first.
+void Problem::fill_reach(CoverSite& site, const PointBuckets& buckets, network::BoundedDistances& search) const {
+    const double radius = m_config.walk_radius_m;
+    const auto snap = m_net.snap(site.x, site.y, site.centre.valid() ? tuning().centre_snap_m : tuning().site_snap_m);
+    if (!snap.on_network()) {
+        return;
+    }
+    search.run(snap, radius);
+    const auto bx = static_cast<std::int64_t>(std::floor(site.x / radius));
+    const auto by = static_cast<std::int64_t>(std::floor(site.y / radius));
+    for (std::int64_t x = bx - 1; x <= bx + 1; ++x) {
+        for (std::int64_t y = by - 1; y <= by + 1; ++y) {
+            const auto it = buckets.find({x, y});
+            if (it == buckets.end()) {
+                continue;
+            }
+            for (const auto i : it->second) {
+                const double d = search.distance(m_household_snap[i]);
+                if (d <= radius) {
+                    site.reach.emplace_back(static_cast<float>(d), i);
+                }
+            }
+        }
+    }
+    std::sort(site.reach.begin(), site.reach.end());
+}
+
+} // namespace gridplan::partition::detail

@@ -1,0 +1,270 @@
+// Stage 5, the local search: single moves, chains along grids, band repair, two-step moves.
+#include "partition/detail/search.hpp"
+
+#include "partition/detail/objective.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace gridplan::partition::detail {
+
+bool connected_without(const State& state, RegionId r, AtomId a) {
+    const Problem& p = state.problem();
+    AtomId start;
+    for (const auto& e : p.atom(a).edges) {
+        if (e.strong && state.region_of[e.other] == r) {
+            start = e.other;
+            break;
+        }
+    }
+    if (!start.valid()) {
+        return false;  // a alone, or a connected only through weak links: keep it
+    }
+    std::size_t size = 0;
+    for (const auto x : state.region_of) {
+        size += x == r ? 1 : 0;
+    }
+    std::vector<AtomId> queue{start};
+    std::set<AtomId> seen{start, a};
+    for (std::size_t q = 0; q < queue.size(); ++q) {
+        for (const auto& e : p.atom(queue[q]).edges) {
+            if (e.strong && state.region_of[e.other] == r && seen.insert(e.other).second) {
+                queue.push_back(e.other);
+            }
+        }
+    }
+    return queue.size() == size - 1;
+}
+
+void search(State& state) {
+    improve(state);
+    repair_band(state);
+    improve(state);
+    chain_moves(state);
+    improve(state);
+}
+
+void improve(State& state) {
+    const Problem& p = state.problem();
+    const MoveRules& rules = state.rules;
+    for (int pass = 0; pass < p.tuning().improve_passes; ++pass) {
+        std::size_t moved = 0;
+        for (const AtomId a : p.atom_ids()) {
+            const RegionId r = state.region_of[a];
+            if (state.regions[r].seed == a || rules.is_frozen(r)) {
+                continue;  // the centre's own atom stays
+            }
+            std::set<RegionId> targets;
+            for (const auto& e : p.atom(a).edges) {
+                const RegionId s = state.region_of[e.other];
+                if (e.strong && s != r && !rules.is_frozen(s)) {
+                    targets.insert(s);
+                }
+            }
+            double best_delta = -1e-6;
+            RegionId best;
+            const std::int64_t h = p.atom(a).households;
+            for (const auto s : targets) {
+                const double delta = balance_delta(state, r, s, h) + move_delta(state, a, s);
+                if (delta < best_delta) {
+                    best_delta = delta;
+                    best = s;
+                }
+            }
+            if (best.valid() && connected_without(state, r, a)) {
+                state.move_atom(a, best);
+                ++moved;
+            }
+        }
+        if (moved == 0) {
+            break;
+        }
+    }
+}
+
+void repair_band(State& state) {
+    const Problem& p = state.problem();
+    const Tuning& t = p.tuning();
+    const MoveRules& rules = state.rules;
+    const double low = p.config().band_low();
+    const double high = p.config().band_high();
+    const double target = p.config().households_per_grid;
+    const std::size_t nr = state.regions.size();
+    for (int pass = 0; pass < t.band_repair_passes_per_grid * static_cast<int>(nr); ++pass) {
+        // The grid farthest outside the band.
+        RegionId worst;
+        double worst_gap = 0.0;
+        for (const RegionId r : state.regions.ids()) {
+            if (rules.is_frozen(r)) {
+                continue;
+            }
+            const double l = static_cast<double>(state.regions[r].load);
+            const double gap = l > high ? l - high : (l < low ? low - l : 0.0);
+            if (gap > worst_gap) {
+                worst_gap = gap;
+                worst = r;
+            }
+        }
+        if (!worst.valid()) {
+            return;
+        }
+        const bool over = static_cast<double>(state.regions[worst].load) > high;
+        // Grid adjacency over strong edges (frozen grids pass nothing on).
+        IdVector<RegionId, std::set<RegionId>> next(nr);
+        for (const AtomId a : p.atom_ids()) {
+            for (const auto& e : p.atom(a).edges) {
+                if (e.strong && state.region_of[e.other] != state.region_of[a] &&
+                    !rules.is_frozen(state.region_of[e.other])) {
+                    next[state.region_of[a]].insert(state.region_of[e.other]);
+                }
+            }
+        }
+        // Breadth-first to the nearest grid with room (over) or to spare (under).
+        IdVector<RegionId, RegionId> parent(nr, RegionId{});
+        parent[worst] = worst;
+        std::vector<RegionId> queue{worst};
+        RegionId found;
+        for (std::size_t q = 0; q < queue.size() && !found.valid(); ++q) {
+            for (const auto n : next[queue[q]]) {
+                if (parent[n].valid()) {
+                    continue;
+                }
+                parent[n] = queue[q];
+                const double l = static_cast<double>(state.regions[n].load);
+                if (over ? l < target : l > target) {
+                    found = n;
+                    break;
+                }
+                queue.push_back(n);
+            }
+        }
+        if (!found.valid()) {
+            return;  // nowhere to go: reported as infeasible
+        }
+        std::vector<RegionId> path{found};
+        while (path.back() != worst) {
+            path.push_back(parent[path.back()]);
+        }
+        std::reverse(path.begin(), path.end());  // worst ... found
+        if (!over) {
+            std::reverse(path.begin(), path.end());  // households flow towards the light grid
+        }
+        // Pass about `amount` households along each link, from the source end.
+        const double amount = std::max(
+            worst_gap, t.band_repair_share * std::fabs(static_cast<double>(state.regions[worst].load) - target));
+        bool moved_any = false;
+        for (std::size_t k = 0; k + 1 < path.size(); ++k) {
+            const RegionId from = path[k];
+            const RegionId to = path[k + 1];
+            double passed = 0.0;
+            for (int step = 0; step < t.band_repair_steps && passed < amount; ++step) {
+                AtomId best;
+                double best_score = unreachable;
+                for (const AtomId a : p.atom_ids()) {
+                    if (state.region_of[a] != from || state.regions[from].seed == a || p.atom(a).households <= 0) {
+                        continue;
+                    }
+                    const double h = static_cast<double>(p.atom(a).households);
+                    if (h > t.band_repair_overshoot * (amount - passed) + 1.0) {
+                        continue;  // would overshoot
+                    }
+                    bool touches = false;
+                    for (const auto& e : p.atom(a).edges) {
+                        touches = touches || (e.strong && state.region_of[e.other] == to);
+                    }
+                    if (!touches) {
+                        continue;
+                    }
+                    const double score = move_delta(state, a, to) / h;
+                    if (score < best_score && connected_without(state, from, a)) {
+                        best_score = score;
+                        best = a;
+                    }
+                }
+                if (!best.valid()) {
+                    break;
+                }
+                passed += static_cast<double>(p.atom(best).households);
+                state.move_atom(best, to);
+                moved_any = true;
+            }
+        }
+        if (!moved_any) {
+            return;
+        }
+    }
+}
+
+void chain_moves(State& state) {
+    const Problem& p = state.problem();
+    const MoveRules& rules = state.rules;
+    const double high = p.config().band_high();
+    const double low = p.config().band_low();
+    for (int pass = 0; pass < p.tuning().chain_passes; ++pass) {
+        std::size_t applied = 0;
+        for (const AtomId a : p.atom_ids()) {
+            const RegionId r = state.region_of[a];
+            const std::int64_t ha = p.atom(a).households;
+            if (state.regions[r].seed == a || rules.is_frozen(r) || state.outside_radius(r, a) == 0 ||
+                static_cast<double>(state.regions[r].load - ha) < low) {
+                continue;
+            }
+            std::set<RegionId> targets;
+            for (const auto& e : p.atom(a).edges) {
+                if (e.strong && state.region_of[e.other] != r && !rules.is_frozen(state.region_of[e.other])) {
+                    targets.insert(state.region_of[e.other]);
+                }
+            }
+            for (const auto s : targets) {
+                if (state.outside_radius(s, a) >= state.outside_radius(r, a) ||
+                    static_cast<double>(state.regions[s].load + ha) <= high) {
+                    continue;  // no gain, or a single move (improve) suffices
+                }
+                if (!connected_without(state, r, a)) {
+                    break;
+                }
+                const double first = balance_delta(state, r, s, ha) + move_delta(state, a, s);
+                state.move_atom(a, s);
+                // The border atom of s to pass on that lowers the objective most.
+                double best = -1e-6;
+                AtomId best_b;
+                RegionId best_t;
+                const double need = static_cast<double>(state.regions[s].load) - high;
+                for (const AtomId b : p.atom_ids()) {
+                    if (state.region_of[b] != s || b == a || state.regions[s].seed == b ||
+                        static_cast<double>(p.atom(b).households) < need) {
+                        continue;
+                    }
+                    std::set<RegionId> next;
+                    for (const auto& e : p.atom(b).edges) {
+                        const RegionId t = state.region_of[e.other];
+                        if (e.strong && t != s && !rules.is_frozen(t)) {
+                            next.insert(t);
+                        }
+                    }
+                    for (const auto t : next) {
+                        const double candidate =
+                            first + balance_delta(state, s, t, p.atom(b).households) + move_delta(state, b, t);
+                        if (candidate < best && connected_without(state, s, b)) {
+                            best = candidate;
+                            best_b = b;
+                            best_t = t;
+                        }
+                    }
+                }
+                if (best_b.valid()) {
+                    state.move_atom(best_b, best_t);
+                    ++applied;
+                    break;
+                }
+                state.move_atom(a, r);  // undo
+            }
+        }
+        if (applied == 0) {
+            break;
+        }
+    }
+}
+
+} // namespace gridplan::partition::detail
