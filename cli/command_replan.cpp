@@ -141,13 +141,15 @@ public:
         const auto t_net = clock::now();
         const partition::CarriedPlan carried = partition::carry_previous(previous, blocks, district, geos, ctx);
         const auto t_carry = clock::now();
+        const io::HouseholdLayer* before = previous_households ? &*previous_households : nullptr;
+        const std::vector<std::int64_t> persisting = partition::persisting_households(district, blocks, before, geos);
         partition::PlanResult result = partition::replan_grids(district, blocks, net, nests, plan, previous, carried,
-                                                               m_options, geos, ctx);
+                                                               persisting, m_options, geos, ctx);
         const auto t_plan = clock::now();
         add_service_coverage(result, district, blocks, net, cfg.coverage, plan, geos, ctx);
         const auto t_cover = clock::now();
         const partition::Changes changes = partition::compute_changes(
-            previous, carried, result, blocks, district, previous_households ? &*previous_households : nullptr, geos);
+            previous, carried, result, blocks, district, before, geos);
         const auto t_changes = clock::now();
         m_district.finish(out_options, out, district);
         partition::write_plan(result, blocks, district, plan, out, out_options, geos, ctx);

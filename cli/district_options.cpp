@@ -16,7 +16,7 @@ void DistrictOptions::add_to(CLI::App& app) {
                    "(default: an admin boundary enclosing the data, else the barriers' convex hull)");
     app.add_option("--osm-tags", m_osm_tags, "With --osm: tag mapping file (default: built-in data/osm/tags.json)");
     app.add_option("--households", m_households, "Household points layer (overrides the config's)");
-    app.add_option("--count-field", m_count_field, "With --households: field holding the household count");
+    app.add_option("--count-field", m_count_field, "With --households: field holding the household count (default: the config's; \"\" counts each point as 1)");
     app.add_option("--out,-o", m_out, "Output directory (created if missing)")->required();
     app.add_option("--format,-f", m_format, "Output format: geojson (default), gpkg, shp or a GDAL vector driver");
     app.add_option("--output-crs", m_output_crs,
@@ -68,7 +68,11 @@ config::ProjectConfig DistrictOptions::load() const {
         io::HouseholdSpec h;
         h.source.path = m_households;
         h.source.config_key = "--households";
-        h.count_field = m_count_field.value_or("");
+        // The config's count field goes on with its point layer (a new snapshot of the
+        // same file); --count-field "" counts each point as one household.
+        const bool config_points = cfg.district.households &&
+                                   cfg.district.households->mode == io::HouseholdSpec::Mode::points;
+        h.count_field = m_count_field.value_or(config_points ? cfg.district.households->count_field : "");
         cfg.district.households = h;
     }
     if (!m_crs.empty()) {

@@ -148,7 +148,69 @@ std::vector<std::uint32_t> match_points(const std::vector<Point>& before, const 
     return match;
 }
 
+/// Today's households placed in a block, the previous ones inside today's district, and
+/// which previous point each of today's is (no_index: new). Without previous households,
+/// today's stand for them, each matched with itself.
+struct HouseholdMatch {
+    std::vector<Point> today;
+    std::vector<std::size_t> today_index;  ///< into District::households
+    std::vector<Point> before;             ///< empty without previous households (then `today`)
+    std::vector<std::uint32_t> match;      ///< per today's point
+    std::vector<std::string> building_today;  ///< per District::households (Point::building points here)
+};
+
+HouseholdMatch match_households(const io::District& district, const blocks::BlocksResult& blocks,
+                                const io::HouseholdLayer* previous_households, const wrap::GeosContext& geos) {
+    HouseholdMatch m;
+    m.building_today = io::household_building_ids(district);
+    for (std::size_t i = 0; i < district.households.size() && i < blocks.household_block.size(); ++i) {
+        const auto& h = district.households[i];
+        if (!blocks.household_block[i].valid() || h.count == 0) {
+            continue;  // rejected (outside the district, in water without a bank): not present after
+        }
+        m.today_index.push_back(i);
+    }
+    for (const std::size_t i : m.today_index) {
+        const auto& h = district.households[i];
+        m.today.push_back(Point{h.x, h.y, h.count, &m.building_today[i]});
+    }
+    if (previous_households != nullptr) {
+        // Previous households outside today's district were not in the plan either.
+        const wrap::PreparedPtr boundary = geos.prepare(district.boundary.get());
+        const auto& layer = *previous_households;
+        for (std::size_t i = 0; i < layer.points.size(); ++i) {
+            wrap::GeomPtr p = geos.point(layer.points[i].x, layer.points[i].y);
+            if (layer.points[i].count > 0 &&
+                geos.check_bool(GEOSPreparedIntersects_r(geos.handle(), boundary.get(), p.get()), "in district")) {
+                m.before.push_back(Point{layer.points[i].x, layer.points[i].y, layer.points[i].count,
+                                         i < layer.building_ids.size() ? &layer.building_ids[i] : nullptr});
+            }
+        }
+        m.match = match_points(m.before, m.today);
+    } else {
+        m.match.resize(m.today.size());
+        for (std::uint32_t j = 0; j < m.today.size(); ++j) {
+            m.match[j] = j;
+        }
+    }
+    return m;
+}
+
 } // namespace
+
+std::vector<std::int64_t> persisting_households(const io::District& district, const blocks::BlocksResult& blocks,
+                                                const io::HouseholdLayer* previous_households,
+                                                const wrap::GeosContext& geos) {
+    const HouseholdMatch m = match_households(district, blocks, previous_households, geos);
+    const std::vector<Point>& before = previous_households != nullptr ? m.before : m.today;
+    std::vector<std::int64_t> out(district.households.size(), 0);
+    for (std::size_t j = 0; j < m.today.size(); ++j) {
+        if (m.match[j] != no_index) {
+            out[m.today_index[j]] = std::min(before[m.match[j]].count, m.today[j].count);
+        }
+    }
+    return out;
+}
 
 Changes compute_changes(const PreviousPlan& previous, const CarriedPlan& carried, const PlanResult& plan,
                         const blocks::BlocksResult& blocks, const io::District& district,
@@ -196,37 +258,17 @@ Changes compute_changes(const PreviousPlan& previous, const CarriedPlan& carried
     const PolygonLocator before_grids{before_polygons, geos};
     const PolygonLocator after_grids{after_polygons, geos};
 
-    const std::vector<std::string> building_today = io::household_building_ids(district);
-    std::vector<Point> today;
+    const HouseholdMatch m = match_households(district, blocks, previous_households, geos);
+    const std::vector<Point>& today = m.today;
     std::vector<std::uint32_t> after_id;
-    for (std::size_t i = 0; i < district.households.size() && i < blocks.household_block.size(); ++i) {
-        const auto& h = district.households[i];
-        const BlockId b = blocks.household_block[i];
-        if (!b.valid() || h.count == 0) {
-            continue;  // rejected (outside the district, in water without a bank): not present after
-        }
-        std::uint32_t g = after_grids.find(h.x, h.y);
+    for (std::size_t j = 0; j < today.size(); ++j) {
+        std::uint32_t g = after_grids.find(today[j].x, today[j].y);
         if (g == no_index) {
-            g = plan.grid_of_block[b.value()].value();
+            g = plan.grid_of_block[blocks.household_block[m.today_index[j]].value()].value();
         }
-        today.push_back(Point{h.x, h.y, h.count, &building_today[i]});
         after_id.push_back(plan.grids[g].written_id());
     }
-    std::vector<Point> before_points;
-    if (previous_households != nullptr) {
-        // Previous households outside today's district were not in the plan either.
-        const wrap::PreparedPtr boundary = geos.prepare(district.boundary.get());
-        const auto& layer = *previous_households;
-        for (std::size_t i = 0; i < layer.points.size(); ++i) {
-            wrap::GeomPtr p = geos.point(layer.points[i].x, layer.points[i].y);
-            if (layer.points[i].count > 0 &&
-                geos.check_bool(GEOSPreparedIntersects_r(geos.handle(), boundary.get(), p.get()), "in district")) {
-                before_points.push_back(Point{layer.points[i].x, layer.points[i].y, layer.points[i].count,
-                                              i < layer.building_ids.size() ? &layer.building_ids[i] : nullptr});
-            }
-        }
-    }
-    const std::vector<Point>& before = previous_households != nullptr ? before_points : today;
+    const std::vector<Point>& before = previous_households != nullptr ? m.before : today;
     std::vector<std::uint32_t> before_id(before.size(), 0);
     for (std::size_t i = 0; i < before.size(); ++i) {
         const std::uint32_t g = before_grids.find(before[i].x, before[i].y);
@@ -235,14 +277,7 @@ Changes compute_changes(const PreviousPlan& previous, const CarriedPlan& carried
             grids[before_id[i]].households_before += before[i].count;
         }
     }
-    std::vector<std::uint32_t> match(today.size());
-    if (previous_households != nullptr) {
-        match = match_points(before, today);
-    } else {
-        for (std::uint32_t j = 0; j < today.size(); ++j) {
-            match[j] = j;
-        }
-    }
+    const std::vector<std::uint32_t>& match = m.match;
     std::vector<bool> matched_before(before.size(), false);
     for (std::size_t j = 0; j < today.size(); ++j) {
         const std::uint32_t i = match[j];

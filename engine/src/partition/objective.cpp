@@ -14,7 +14,8 @@ double away_cost(const State& state) {
     for (const AtomId a : state.problem().atom_ids()) {
         const RegionId home = state.rules.home[a];
         if (home.valid() && state.region_of[a] != home) {
-            cost += state.rules.away_cost * static_cast<double>(state.problem().atom(a).households);
+            cost += state.rules.away_cost *
+                    static_cast<double>(state.rules.away_weight(a, state.problem().atom(a).households));
         }
     }
     return cost;

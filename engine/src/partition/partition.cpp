@@ -163,6 +163,9 @@ void Tuning::validate() const {
     check(site_nodes <= 100000, "site_nodes", "must be from 0 to 100000");
     check(wide_site_nodes <= 100000, "wide_site_nodes", "must be from 0 to 100000");
     check(centre_move_m >= 0.0 && centre_move_m <= 10000.0, "centre_move_m", "must be from 0 to 10000 metres");
+    check(replan_away_cost >= 0.0 && replan_away_cost <= 1.0e3, "replan_away_cost", "must be from 0 to 1000");
+    check(replan_away_cost_max >= replan_away_cost && replan_away_cost_max <= 1.0e9, "replan_away_cost_max",
+          "must be from replan_away_cost to 1e9");
 }
 
 namespace {

@@ -1,31 +1,54 @@
-// PLACEHOLDER repair algorithm for `gridplan replan` (issue 10, part 2): to be replaced by
-// the real one, which trades households moved against plan quality (ReplanOptions::
-// stability) and keeps locked grids exactly as they are.
+// Re-planning: the previous grids carried onto today's blocks, then repaired where the
+// district changed, on the partitioner's own stages (state, search, centres, evaluation).
 //
-// What this placeholder does: every carried block stays in its previous grid; each
-// uncovered block goes to the neighbouring carried grid it shares the longest edge with
-// (rounds until every block is assigned; a block with no assigned neighbour goes to the
-// nearest grid). Locked grids receive no uncovered block unless no other grid can take
-// it. The assignment is then measured with evaluate_assignment (centres re-chosen the
-// same way as a plan's), previous grids with no blocks left are retired, and the grids
-// get their persisted ids, codes and names. `stability` and `nest_within` are not used.
+// 1. Regions: one per previous grid that still holds a block (blocks no previous grid
+//    covers join the neighbouring grid they share the longest edge with); the previous
+//    centres where they are known (an existing centre by id, a proposed one from the
+//    previous plan's centres layer), else placed by recentre().
+// 2. The hard rules first: a grid cut in two keeps the piece with its centre, the other
+//    pieces go to the neighbour they share the longest edge with (or become a grid of
+//    their own when they hold a grid's worth); a grid that shrank below the band and
+//    whose neighbours cannot make it up is dissolved into them; a grid that grew beyond
+//    what its neighbours can absorb is split (a balanced network Voronoi inside it).
+// 3. What broke is repaired by the local search, moves limited to the broken grids and
+//    their neighbours (all grids at stability below 0.5), each household moved away from
+//    its grid costing stability / (1 - stability) x Tuning::replan_away_cost; locked
+//    grids are frozen. Then re-centring and search rounds.
+// 4. The evaluation, and the grids get the previous ids (new ones above the maximum).
 #include "gridplan/partition/replan.hpp"
 
+#include "partition/detail/centres.hpp"
+#include "partition/detail/evaluation.hpp"
+#include "partition/detail/objective.hpp"
+#include "partition/detail/problem.hpp"
+#include "partition/detail/search.hpp"
+#include "partition/detail/state.hpp"
+
 #include "gridplan/core/error.hpp"
+#include "gridplan/core/strings.hpp"
 
 #include <algorithm>
 #include <limits>
+#include <cmath>
 #include <map>
+#include <numeric>
+#include <queue>
 #include <set>
 
 namespace gridplan::partition {
 
-PlanResult replan_grids(const io::District& district, const blocks::BlocksResult& blocks,
-                        const network::WalkNetwork& net, const std::vector<io::PolygonFeature>& /*nest_within*/,
-                        const PartitionConfig& config, const PreviousPlan& previous, const CarriedPlan& carried,
-                        const ReplanOptions& options, const wrap::GeosContext& geos, RunContext& ctx) {
-    options.validate();
-    options.check_locked(previous);
+namespace {
+
+using namespace detail;
+
+/// Per block, the previous grid (index into PreviousPlan::grids): each uncovered block
+/// joins the neighbouring carried grid it shares the longest edge with, in rounds (each
+/// from the state before it) until every block has one; a block with no assigned
+/// neighbour goes to the nearest grid. Locked grids take no uncovered block unless no
+/// other grid can.
+std::vector<std::uint32_t> fill_uncovered(const PreviousPlan& previous, const CarriedPlan& carried,
+                                          const blocks::BlocksResult& blocks, const ReplanOptions& options,
+                                          const wrap::GeosContext& geos) {
     const std::size_t nb = blocks.blocks.size();
     if (carried.grid_of_block.size() != nb) {
         throw InternalError{"replan_grids: the carried plan does not match the blocks"};
@@ -104,28 +127,601 @@ PlanResult replan_grids(const io::District& district, const blocks::BlocksResult
         assigned[b] = best;
     }
 
-    // Dense indices over the previous grids that still hold blocks; the others retire.
-    std::vector<std::uint32_t> dense_of_previous(previous.grids.size(), no_index);
-    std::vector<std::uint32_t> previous_of_dense;
-    for (const auto g : std::set<std::uint32_t>(assigned.begin(), assigned.end())) {
-        dense_of_previous[g] = static_cast<std::uint32_t>(previous_of_dense.size());
-        previous_of_dense.push_back(g);
-    }
-    std::vector<std::uint32_t> dense(nb);
-    for (std::uint32_t b = 0; b < nb; ++b) {
-        dense[b] = dense_of_previous[assigned[b]];
-    }
-    PlanResult result = evaluate_assignment(district, blocks, net, dense, config, geos, ctx);
-    // evaluate_assignment numbers its grids afresh: find each one's previous grid by a block.
-    std::vector<std::uint32_t> previous_of_grid(result.grids.size(), no_index);
-    for (const auto& g : result.grids) {
-        if (g.blocks.empty()) {
-            throw InternalError{"replan_grids: a grid without blocks"};
+    return assigned;
+}
+
+class Replanner {
+public:
+    Replanner(const Problem& problem, const PreviousPlan& previous, const CarriedPlan& carried,
+              const std::vector<std::int64_t>& persisting, const ReplanOptions& options, RunContext& ctx)
+        : m_problem(problem), m_previous(previous), m_options(options), m_ctx(ctx), m_state(problem),
+          m_keep(problem.atoms().size(), 0) {
+        for (const AtomId a : problem.atom_ids()) {
+            if (persisting.empty()) {
+                m_keep[a] = problem.atom(a).households;
+                continue;
+            }
+            for (const auto i : problem.atom(a).household_points) {
+                m_keep[a] += persisting.at(i);
+            }
         }
-        previous_of_grid[g.id.value()] = previous_of_dense[dense[g.blocks.front().value()]];
+        carry(carried);
     }
-    persist_grid_ids(result, previous_of_grid, previous);
-    return result;
+
+    PlanResult run() {
+        const Tuning& t = m_problem.tuning();
+        place_centres();
+        m_state.rules.frozen.assign(m_state.regions.size(), 0);
+        freeze_locked();
+        const std::size_t first_new = m_state.regions.size();
+        // The hard rules.
+        keep_connected();
+        resize_grids();
+        keep_connected();
+        // What broke, and where moves may go.
+        m_state.rules.home = m_state.region_of;
+        m_state.rules.away_households = m_keep;
+        const double w = m_options.stability;
+        m_state.rules.away_cost = w >= 1.0 ? t.replan_away_cost_max : t.replan_away_cost * w / (1.0 - w);
+        choose_movable(first_new);
+        search(m_state);
+        for (int round = 0; round < m_problem.config().rounds; ++round) {
+            if (!recentre(m_state, SiteSearch::wide)) {
+                break;
+            }
+            search(m_state);
+        }
+        return evaluate();
+    }
+
+private:
+    void carry(const CarriedPlan& carried) {
+        const blocks::BlocksResult& blocks = m_problem.blocks();
+        const std::vector<std::uint32_t> grid_of_block =
+            fill_uncovered(m_previous, carried, blocks, m_options, m_problem.geos());
+        // Regions: the previous grids still holding a block, in grid id order.
+        std::vector<RegionId> region_of_grid(m_previous.grids.size());
+        for (const auto g : grid_of_block) {
+            region_of_grid[g] = RegionId{0};  // marks "used"
+        }
+        std::uint32_t k = 0;
+        for (std::uint32_t g = 0; g < region_of_grid.size(); ++g) {
+            if (region_of_grid[g].valid()) {
+                region_of_grid[g] = RegionId{k++};
+                m_grid_of_region.push_back(g);
+            }
+        }
+        std::vector<RegionId> region_of_block(grid_of_block.size());
+        for (std::size_t b = 0; b < grid_of_block.size(); ++b) {
+            region_of_block[b] = region_of_grid[grid_of_block[b]];
+        }
+        m_state = state_from_assignment(m_problem, region_of_block);
+    }
+
+    /// The previous centres where known; the others placed by recentre() (every known
+    /// centre frozen meanwhile).
+    void place_centres() {
+        const io::District& district = m_problem.district();
+        IdVector<RegionId, char> placed(m_state.regions.size(), 0);
+        for (const RegionId r : m_state.regions.ids()) {
+            const PreviousGrid& g = m_previous.grids[m_grid_of_region[r.value()]];
+            GridCentre c;
+            bool known = false;
+            if (!g.centre_id.empty() && !g.centre_proposed) {
+                for (std::uint32_t i = 0; i < district.centres.size(); ++i) {
+                    if (district.centres[i].id == g.centre_id) {
+                        c.x = district.centres[i].x;
+                        c.y = district.centres[i].y;
+                        c.existing = i;
+                        known = true;
+                        break;
+                    }
+                }
+            } else if (g.centre_proposed && std::isfinite(g.centre_x)) {
+                c.x = g.centre_x;
+                c.y = g.centre_y;
+                c.proposed = true;
+                known = true;
+            }
+            if (known) {
+                place_centre(m_state, r, c);
+                placed[r] = m_state.regions[r].seed.valid() ? 1 : 0;
+            }
+        }
+        m_state.rules.frozen = placed;
+        recentre(m_state, SiteSearch::wide);  // places the others
+        m_state.rules.frozen.clear();
+    }
+
+    void freeze_locked() {
+        for (const auto id : m_options.locked) {
+            const std::uint32_t g = m_previous.index_of(id);
+            for (std::uint32_t r = 0; r < m_grid_of_region.size(); ++r) {
+                if (m_grid_of_region[r] == g) {
+                    m_state.rules.frozen[RegionId{r}] = 1;
+                }
+            }
+        }
+    }
+
+    bool frozen(RegionId r) const { return m_state.rules.is_frozen(r); }
+
+    /// A new region holding `atoms`, its centre the first atom's centroid until recentred.
+    RegionId add_region(const std::vector<AtomId>& atoms) {
+        const RegionId r = m_state.regions.next_id();
+        Region region;
+        region.target = m_problem.config().households_per_grid;
+        m_state.regions.push_back(std::move(region));
+        m_state.rules.frozen.push_back(0);
+        m_grid_of_region.push_back(no_index);
+        for (const AtomId a : atoms) {
+            const RegionId from = m_state.region_of[a];
+            m_state.region_of[a] = r;
+            m_state.regions[from].load -= m_problem.atom(a).households;
+            m_state.regions[r].load += m_problem.atom(a).households;
+        }
+        place_centre(m_state, r, centroid(atoms));
+        m_changed.insert(r);
+        return r;
+    }
+
+    /// A proposed centre at the household-weighted centroid of the atoms (their plain
+    /// centroid without households); re-centring moves it to a proper site.
+    GridCentre centroid(const std::vector<AtomId>& atoms) const {
+        double w = 0.0;
+        double x = 0.0;
+        double y = 0.0;
+        for (const AtomId a : atoms) {
+            const double h = static_cast<double>(m_problem.atom(a).households) + 1e-3;
+            w += h;
+            x += h * m_problem.atom(a).x;
+            y += h * m_problem.atom(a).y;
+        }
+        GridCentre c;
+        c.proposed = true;
+        c.x = x / w;
+        c.y = y / w;
+        return c;
+    }
+
+    /// The pieces of region r over strong edges, the one holding its seed first, the others
+    /// by most households (ties: lowest atom).
+    std::vector<std::vector<AtomId>> pieces(RegionId r, const std::vector<AtomId>& atoms) const {
+        std::set<AtomId> left(atoms.begin(), atoms.end());
+        std::vector<std::vector<AtomId>> out;
+        auto grow = [&](AtomId start) {
+            std::vector<AtomId> piece{start};
+            left.erase(start);
+            for (std::size_t q = 0; q < piece.size(); ++q) {
+                for (const auto& e : m_problem.atom(piece[q]).edges) {
+                    if (e.strong && m_state.region_of[e.other] == r && left.erase(e.other) > 0) {
+                        piece.push_back(e.other);
+                    }
+                }
+            }
+            std::sort(piece.begin(), piece.end());
+            return piece;
+        };
+        const AtomId seed = m_state.regions[r].seed;
+        if (seed.valid() && left.count(seed) > 0) {
+            out.push_back(grow(seed));
+        }
+        std::vector<std::vector<AtomId>> rest;
+        while (!left.empty()) {
+            rest.push_back(grow(*left.begin()));
+        }
+        auto households = [&](const std::vector<AtomId>& piece) {
+            std::int64_t h = 0;
+            for (const AtomId a : piece) {
+                h += m_problem.atom(a).households;
+            }
+            return h;
+        };
+        std::stable_sort(rest.begin(), rest.end(),
+                         [&](const auto& a, const auto& b) { return households(a) > households(b); });
+        if (out.empty() && !rest.empty()) {
+            out.push_back(std::move(rest.front()));
+            rest.erase(rest.begin());
+        }
+        out.insert(out.end(), rest.begin(), rest.end());
+        return out;
+    }
+
+    std::int64_t households_of(const std::vector<AtomId>& atoms) const {
+        std::int64_t h = 0;
+        for (const AtomId a : atoms) {
+            h += m_problem.atom(a).households;
+        }
+        return h;
+    }
+
+    /// The region (not r, not frozen) the atoms share the longest strong edge with.
+    RegionId best_neighbour(const std::vector<AtomId>& atoms, RegionId r) const {
+        std::map<RegionId, double> shared;
+        for (const AtomId a : atoms) {
+            for (const auto& e : m_problem.atom(a).edges) {
+                const RegionId s = m_state.region_of[e.other];
+                if (e.strong && s != r && !frozen(s)) {
+                    shared[s] += e.total() + 1e-3;
+                }
+            }
+        }
+        RegionId best;
+        double best_len = 0.0;
+        for (const auto& [s, len] : shared) {
+            if (len > best_len) {
+                best_len = len;
+                best = s;
+            }
+        }
+        return best;
+    }
+
+    void give(const std::vector<AtomId>& atoms, RegionId s) {
+        for (const AtomId a : atoms) {
+            m_state.move_atom(a, s);
+        }
+        m_changed.insert(s);
+    }
+
+    /// Every grid connected: a grid's pieces beyond the one with its centre go to the
+    /// neighbour they share the longest edge with, or become grids of their own when they
+    /// hold at least the band's lower bound (or have no neighbour to go to).
+    void keep_connected() {
+        const double low = m_problem.config().band_low();
+        for (int pass = 0; pass < 8; ++pass) {
+            bool any = false;
+            const auto atoms_of = m_state.atoms_of_regions();
+            for (const RegionId r : atoms_of.ids()) {
+                if (frozen(r) || atoms_of[r].empty()) {
+                    continue;
+                }
+                const auto parts = pieces(r, atoms_of[r]);
+                for (std::size_t k = 1; k < parts.size(); ++k) {
+                    const RegionId s = best_neighbour(parts[k], r);
+                    const std::int64_t h = households_of(parts[k]);
+                    if (static_cast<double>(h) >= low || !s.valid()) {
+                        const RegionId added = add_region(parts[k]);
+                        m_ctx.log.info("replan: " + describe(r) + " is cut in two; its piece of " + std::to_string(h) +
+                                       " households becomes " + describe(added));
+                    } else {
+                        m_ctx.log.info("replan: " + describe(r) + " is cut in two; its piece of " + std::to_string(h) +
+                                       " households goes to " + describe(s));
+                        give(parts[k], s);
+                    }
+                    m_changed.insert(r);
+                    any = true;
+                }
+            }
+            if (!any) {
+                break;
+            }
+        }
+    }
+
+    /// Neighbouring regions over strong edges (not frozen).
+    std::set<RegionId> neighbours(RegionId r, const std::vector<AtomId>& atoms) const {
+        std::set<RegionId> out;
+        for (const AtomId a : atoms) {
+            for (const auto& e : m_problem.atom(a).edges) {
+                const RegionId s = m_state.region_of[e.other];
+                if (e.strong && s != r && !frozen(s)) {
+                    out.insert(s);
+                }
+            }
+        }
+        return out;
+    }
+
+    /// Dissolves grids that shrank below the band and that their neighbours cannot make
+    /// up, and splits grids that grew beyond what their neighbours can absorb.
+    void resize_grids() {
+        const PartitionConfig& config = m_problem.config();
+        const double low = config.band_low();
+        const double high = config.band_high();
+        // Dissolve, smallest first.
+        for (bool again = true; again;) {
+            again = false;
+            const auto atoms_of = m_state.atoms_of_regions();
+            std::vector<std::pair<std::int64_t, RegionId>> small;
+            for (const RegionId r : atoms_of.ids()) {
+                const double load = static_cast<double>(m_state.regions[r].load);
+                if (!frozen(r) && !atoms_of[r].empty() && load < low) {
+                    small.emplace_back(m_state.regions[r].load, r);
+                }
+            }
+            std::sort(small.begin(), small.end());
+            for (const auto& [load, r] : small) {
+                const auto next = neighbours(r, atoms_of[r]);
+                double spare = 0.0;
+                double room = 0.0;
+                for (const RegionId s : next) {
+                    const double l = static_cast<double>(m_state.regions[s].load);
+                    spare += std::max(0.0, l - low);
+                    room += std::max(0.0, high - l);
+                }
+                // Dissolving moves the grid's households; keeping it moves the deficit
+                // in from the neighbours: whichever moves fewer (and only if they can).
+                const double deficit = low - static_cast<double>(load);
+                if (next.empty() || room < static_cast<double>(load) ||
+                    (static_cast<double>(load) >= deficit && spare >= deficit)) {
+                    continue;
+                }
+                dissolve(r, atoms_of[r]);
+                again = true;
+                break;  // loads changed: look again
+            }
+        }
+        // Split, largest first, until no grid is above the band beyond its neighbours' room.
+        for (int round = 0; round < 4 && split_large(); ++round) {
+        }
+    }
+
+    /// One round of splits; returns whether any grid was split.
+    bool split_large() {
+        const PartitionConfig& config = m_problem.config();
+        const double high = config.band_high();
+        const double target = config.households_per_grid;
+        bool any = false;
+        const auto atoms_of = m_state.atoms_of_regions();
+        std::vector<std::pair<std::int64_t, RegionId>> large;
+        for (const RegionId r : atoms_of.ids()) {
+            if (!frozen(r) && static_cast<double>(m_state.regions[r].load) > high) {
+                large.emplace_back(-m_state.regions[r].load, r);
+            }
+        }
+        std::sort(large.begin(), large.end());
+        for (const auto& [minus_load, r] : large) {
+            const double load = static_cast<double>(-minus_load);
+            double room = 0.0;
+            for (const RegionId s : neighbours(r, atoms_of[r])) {
+                room += std::max(0.0, target - static_cast<double>(m_state.regions[s].load));
+            }
+            if (room >= load - high) {
+                continue;  // the band repair passes the excess on
+            }
+            // As many grids as leave the fewest households to pass to or from neighbours
+            // (fewer grids on ties); one means the band repair passes the excess on.
+            const double low = config.band_low();
+            auto to_pass = [&](int m) {
+                const double per = load / m;
+                return per > high ? load - m * high : (per < low ? m * low - load : 0.0);
+            };
+            const int fewer = std::max(1, static_cast<int>(std::floor(load / target)));
+            const int more = std::max(1, static_cast<int>(std::ceil(load / target)));
+            const int parts = to_pass(more) < to_pass(fewer) ? more : fewer;
+            if (parts < 2) {
+                continue;
+            }
+            split(r, atoms_of[r], parts);
+            any = true;
+        }
+        return any;
+    }
+
+    /// Region r's atoms to its neighbours, nearest first, each to the adjacent region it
+    /// shares the longest edge with; r is retired.
+    void dissolve(RegionId r, const std::vector<AtomId>& atoms) {
+        std::set<AtomId> left(atoms.begin(), atoms.end());
+        while (!left.empty()) {
+            bool moved = false;
+            for (auto it = left.begin(); it != left.end();) {
+                const RegionId s = best_neighbour({*it}, r);
+                if (s.valid()) {
+                    m_state.move_atom(*it, s);
+                    m_changed.insert(s);
+                    it = left.erase(it);
+                    moved = true;
+                } else {
+                    ++it;
+                }
+            }
+            if (!moved) {
+                return;  // the rest touches only frozen grids: r keeps it
+            }
+        }
+        m_state.regions[r].seed = AtomId{};
+        m_retired.insert(r);
+        m_ctx.log.info("replan: " + describe(r) + " (" + std::to_string(households_of(atoms)) +
+                       " households) dissolved into its neighbours");
+    }
+
+    /// Splits region r into `parts` grids of about equal households by peeling new grids
+    /// off it: each grows from the atom with most new (not persisting) households (the
+    /// farthest from r's centre when none is new) over strong edges inside r, nearest
+    /// first with persisting households counting as distance, so that the grid keeps its
+    /// own households and the new grids take the new ones. What is left keeps the id.
+    void split(RegionId r, const std::vector<AtomId>& atoms, int parts) {
+        const std::int64_t total = households_of(atoms);
+        const double high = m_problem.config().band_high();
+        std::set<AtomId> left(atoms.begin(), atoms.end());
+        const AtomId centre = m_state.regions[r].seed;
+        std::vector<std::string> loads;
+        for (int k = 1; k < parts; ++k) {
+            std::int64_t remaining = 0;
+            for (const AtomId a : left) {
+                remaining += m_problem.atom(a).households;
+            }
+            const double goal = static_cast<double>(remaining) / (parts - k + 1);
+            // The peel's first atom.
+            AtomId start;
+            std::int64_t most_new = -1;
+            double farthest = -1.0;
+            const GridCentre& c = m_state.regions[r].centre;
+            for (const AtomId a : left) {
+                if (a == centre) {
+                    continue;
+                }
+                const std::int64_t fresh = m_problem.atom(a).households - m_keep[a];
+                const double d = std::hypot(m_problem.atom(a).x - c.x, m_problem.atom(a).y - c.y);
+                if (fresh > most_new || (fresh == most_new && d > farthest)) {
+                    most_new = fresh;
+                    farthest = d;
+                    start = a;
+                }
+            }
+            if (!start.valid()) {
+                break;
+            }
+            // Grow it, nearest first.
+            std::map<AtomId, double> dist{{start, 0.0}};
+            using Item = std::pair<double, AtomId>;
+            std::priority_queue<Item, std::vector<Item>, std::greater<>> queue;
+            queue.emplace(0.0, start);
+            std::vector<AtomId> peel;
+            double load = 0.0;
+            std::set<AtomId> done;
+            while (!queue.empty()) {
+                const auto [d, a] = queue.top();
+                queue.pop();
+                if (!done.insert(a).second) {
+                    continue;
+                }
+                const double h = static_cast<double>(m_problem.atom(a).households);
+                if (load > 0.0 && load + h > high) {
+                    continue;  // would leave the band: the atom stays in the grid
+                }
+                peel.push_back(a);
+                load += h;
+                if (load >= goal) {
+                    break;
+                }
+                const Atom& from = m_problem.atom(a);
+                for (const auto& e : from.edges) {
+                    if (!e.strong || e.other == centre || left.count(e.other) == 0 || done.count(e.other) > 0) {
+                        continue;
+                    }
+                    const Atom& to = m_problem.atom(e.other);
+                    const double share = static_cast<double>(m_keep[e.other]) / (static_cast<double>(to.households) + 1.0);
+                    const double nd = d + std::hypot(from.x - to.x, from.y - to.y) * (1.0 + 4.0 * share);
+                    const auto it = dist.find(e.other);
+                    if (it == dist.end() || nd < it->second) {
+                        dist[e.other] = nd;
+                        queue.emplace(nd, e.other);
+                    }
+                }
+            }
+            for (const AtomId a : peel) {
+                left.erase(a);
+            }
+            const RegionId added = add_region(peel);
+            loads.push_back(std::to_string(m_state.regions[added].load));
+        }
+        m_ctx.log.info("replan: " + describe(r) + " (" + std::to_string(total) + " households) split in " +
+                       std::to_string(loads.size() + 1) + ": " + std::to_string(m_state.regions[r].load) +
+                       " stay, new grids of " + join_limited(loads, 20));
+        m_changed.insert(r);
+    }
+
+    /// "grid 12" (a previous grid) or "a new grid".
+    std::string describe(RegionId r) const {
+        const std::uint32_t g = m_grid_of_region[r.value()];
+        return g == no_index ? std::string{"a new grid"} : "grid " + std::to_string(m_previous.grids[g].grid_id);
+    }
+
+    /// Frozen: locked grids, and (at stability 0.5 or more) every grid that neither broke
+    /// nor borders one that did. Broken: changed by the steps above, outside the band.
+    void choose_movable(std::size_t first_new) {
+        (void)first_new;
+        const PartitionConfig& config = m_problem.config();
+        IdVector<RegionId, char> broken(m_state.regions.size(), 0);
+        for (const RegionId r : m_state.regions.ids()) {
+            const double load = static_cast<double>(m_state.regions[r].load);
+            const bool outside = load < config.band_low() || load > config.band_high();
+            broken[r] = !frozen(r) && !m_retired.count(r) && (m_changed.count(r) > 0 || (outside && touched(r))) ? 1 : 0;
+        }
+        if (m_options.stability < 0.5) {
+            return;  // every grid not locked moves
+        }
+        IdVector<RegionId, char> movable = broken;
+        for (const AtomId a : m_problem.atom_ids()) {
+            const RegionId r = m_state.region_of[a];
+            for (const auto& e : m_problem.atom(a).edges) {
+                const RegionId s = m_state.region_of[e.other];
+                if (e.strong && s != r && broken[s] != 0) {
+                    movable[r] = 1;
+                }
+            }
+        }
+        for (const RegionId r : m_state.regions.ids()) {
+            if (movable[r] == 0) {
+                m_state.rules.frozen[r] = 1;
+            }
+        }
+    }
+
+    /// Whether region r's households differ from the previous grid's (its "households"
+    /// field), or the previous figure is unknown.
+    bool touched(RegionId r) const {
+        const std::uint32_t g = m_grid_of_region[r.value()];
+        if (g == no_index) {
+            return true;
+        }
+        const std::int64_t before = m_previous.grids[g].households;
+        return before < 0 || before != m_state.regions[r].load;
+    }
+
+    PlanResult evaluate() {
+        // Retired regions (no atoms) are dropped.
+        const auto atoms_of = m_state.atoms_of_regions();
+        IdVector<RegionId, RegionId> renumber(m_state.regions.size());
+        State kept{m_problem};
+        std::vector<std::uint32_t> previous_of;
+        for (const RegionId r : m_state.regions.ids()) {
+            if (!atoms_of[r].empty()) {
+                renumber[r] = kept.regions.next_id();
+                kept.regions.push_back(m_state.regions[r]);
+                previous_of.push_back(m_grid_of_region[r.value()]);
+            }
+        }
+        kept.region_of = m_state.region_of;
+        for (auto& r : kept.region_of) {
+            r = renumber[r];
+        }
+        kept.count_loads();
+        PlanResult plan = finish(kept, m_ctx);
+        // finish() numbers grids geographically: back to the regions, then persisted ids.
+        std::vector<std::uint32_t> previous_of_grid(plan.grids.size(), no_index);
+        for (const RegionId r : kept.regions.ids()) {
+            const AtomId a = kept.regions[r].seed.valid() ? kept.regions[r].seed : AtomId{};
+            (void)a;
+        }
+        for (const AtomId a : m_problem.atom_ids()) {
+            const GridId g = plan.grid_of_block[m_problem.atom(a).blocks.front().value()];
+            previous_of_grid[g.value()] = previous_of[kept.region_of[a].value()];
+        }
+        persist_grid_ids(plan, previous_of_grid, m_previous);
+        return plan;
+    }
+
+    const Problem& m_problem;
+    const PreviousPlan& m_previous;
+    const ReplanOptions& m_options;
+    RunContext& m_ctx;
+    State m_state;
+    std::vector<std::uint32_t> m_grid_of_region;  ///< index into previous.grids, or no_index (new)
+    std::set<RegionId> m_changed;
+    std::set<RegionId> m_retired;
+    IdVector<AtomId, std::int64_t> m_keep;  ///< persisting households per atom
+};
+
+} // namespace
+
+PlanResult replan_grids(const io::District& district, const blocks::BlocksResult& blocks,
+                        const network::WalkNetwork& net, const std::vector<io::PolygonFeature>& nest_within,
+                        const PartitionConfig& config, const PreviousPlan& previous, const CarriedPlan& carried,
+                        const std::vector<std::int64_t>& persisting, const ReplanOptions& options,
+                        const wrap::GeosContext& geos, RunContext& ctx) {
+    options.validate();
+    if (!persisting.empty() && persisting.size() != district.households.size()) {
+        throw InternalError{"replan_grids: one persisting count per household point expected"};
+    }
+    options.check_locked(previous);
+    ProblemOptions popt;
+    popt.cover_sites = false;
+    const Problem problem{district, blocks, net, nest_within, config, geos, ctx, popt};
+    Replanner replanner{problem, previous, carried, persisting, options, ctx};
+    return replanner.run();
 }
 
 } // namespace gridplan::partition

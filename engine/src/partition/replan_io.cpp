@@ -83,6 +83,57 @@ std::string fid_list(const std::vector<std::int64_t>& fids) {
     return join_limited(items, 10);
 }
 
+/// Proposed centres of the previous grids, from the centres layer a gridplan output has
+/// beside its grid layer (same folder and extension): its points with proposed = 1 and
+/// a grid_id. Grids whose centre is not found there get a new one from the replan.
+void locate_proposed_centres(PreviousPlan& plan, const std::string& grids_path, const crs::Crs& working,
+                             RunContext& ctx) {
+    const bool any = std::any_of(plan.grids.begin(), plan.grids.end(),
+                                 [](const PreviousGrid& g) { return g.centre_proposed; });
+    if (!any) {
+        return;
+    }
+    namespace fs = std::filesystem;
+    const fs::path grids{grids_path};
+    const fs::path centres = grids.parent_path() / ("centres" + grids.extension().string());
+    std::error_code ec;
+    if (grids.stem() == "centres" || !fs::is_regular_file(centres, ec)) {
+        return;
+    }
+    io::SourceSpec spec;
+    spec.path = centres.string();
+    spec.config_key = "--previous";
+    try {
+        io::detail::OpenSource o = io::detail::open_source(spec, ctx);
+        OGRFeatureDefn& defn = *o.layer->GetLayerDefn();
+        const int proposed = defn.GetFieldIndex("proposed");
+        const int grid = defn.GetFieldIndex("grid_id");
+        if (proposed < 0 || grid < 0) {
+            return;
+        }
+        const crs::Transformer to_working{o.crs, working};
+        io::detail::for_each_feature(o, spec.path, [&](OGRFeature& f) {
+            const OGRGeometry* g = f.GetGeometryRef();
+            if (g == nullptr || wkbFlatten(g->getGeometryType()) != wkbPoint || !f.IsFieldSetAndNotNull(grid) ||
+                f.GetFieldAsInteger(proposed) == 0) {
+                return;
+            }
+            const std::uint32_t i = plan.index_of(static_cast<std::uint32_t>(f.GetFieldAsInteger64(grid)));
+            if (i == no_index || !plan.grids[i].centre_proposed) {
+                return;
+            }
+            double x = g->toPoint()->getX();
+            double y = g->toPoint()->getY();
+            to_working.apply(x, y);
+            plan.grids[i].centre_x = x;
+            plan.grids[i].centre_y = y;
+        });
+    } catch (const Error& e) {
+        ctx.log.warning(centres.string() + ": the previous proposed centres could not be read (" + e.what() +
+                        "); the replan places them again");
+    }
+}
+
 Tree grid_tree(const PreviousPlan& previous, const wrap::GeosContext& geos) {
     std::vector<std::pair<BBox, std::uint32_t>> boxes;
     for (std::uint32_t g = 0; g < previous.grids.size(); ++g) {
@@ -113,6 +164,9 @@ PreviousPlan read_previous_plan(const io::SourceSpec& source, const std::string&
     const int id_index = io::detail::field_index(defn, id_field, source, layer, key + "-id");
     const int code_index = defn.GetFieldIndex("code");
     const int name_index = defn.GetFieldIndex("name");
+    const int households_index = defn.GetFieldIndex("households");
+    const int centre_index = defn.GetFieldIndex("centre_id");
+    const int proposed_index = defn.GetFieldIndex("proposed");
     const crs::Transformer to_working{o.crs, working};
 
     PreviousPlan plan;
@@ -166,6 +220,14 @@ PreviousPlan read_previous_plan(const io::SourceSpec& source, const std::string&
         }
         if (name_index >= 0 && name_index != id_index && f.IsFieldSetAndNotNull(name_index)) {
             grid.name = f.GetFieldAsString(name_index);
+        }
+        if (households_index >= 0 && households_index != id_index && f.IsFieldSetAndNotNull(households_index)) {
+            grid.households = f.GetFieldAsInteger64(households_index);
+        }
+        if (centre_index >= 0 && centre_index != id_index && f.IsFieldSetAndNotNull(centre_index)) {
+            grid.centre_id = f.GetFieldAsString(centre_index);
+            grid.centre_proposed = proposed_index >= 0 && f.IsFieldSetAndNotNull(proposed_index) &&
+                                   f.GetFieldAsInteger(proposed_index) != 0;
         }
         grid.geom = std::move(gg);
         grid.fid = SourceFid{f.GetFID()};
@@ -253,6 +315,7 @@ PreviousPlan read_previous_plan(const io::SourceSpec& source, const std::string&
                         " (a household in an overlap counts for the lower grid id)");
     }
     plan.max_id = std::max(plan.grids.back().grid_id, recorded_max_id(source.path));
+    locate_proposed_centres(plan, source.path, working, ctx);
     return plan;
 }
 

@@ -13,7 +13,7 @@ double MoveRules::away_delta(AtomId a, RegionId r, RegionId s, std::int64_t h) c
     if (!at_home.valid()) {
         return 0.0;
     }
-    const double away = away_cost * static_cast<double>(h);
+    const double away = away_cost * static_cast<double>(away_weight(a, h));
     return (s != at_home ? away : 0.0) - (r != at_home ? away : 0.0);
 }
 

@@ -132,7 +132,7 @@ TEST_CASE("carry: most households, else most area, else uncovered", "[partition]
     const network::WalkNetwork net = network::build_network(d, {}, geos, quiet);
     partition::ReplanOptions options;
     const partition::PlanResult r =
-        partition::replan_grids(d, blocks, net, {}, config(100.0), previous, carried, options, geos, quiet);
+        partition::replan_grids(d, blocks, net, {}, config(100.0), previous, carried, {}, options, geos, quiet);
     REQUIRE(r.grids.size() == 3);
     CHECK(r.grids[0].written_id() == 1);
     CHECK(r.grids[1].written_id() == 2);
@@ -216,7 +216,7 @@ TEST_CASE("replan with the plan's own grids changes nothing", "[partition][repla
     const partition::CarriedPlan carried = partition::carry_previous(previous, blocks, d, geos, ctx);
     CHECK(carried.uncovered.empty());
     const partition::PlanResult r =
-        partition::replan_grids(d, blocks, net, {}, config(600.0), previous, carried, {}, geos, ctx);
+        partition::replan_grids(d, blocks, net, {}, config(600.0), previous, carried, {}, {}, geos, ctx);
     CHECK(r.grid_of_block == plan.grid_of_block);
     REQUIRE(r.grids.size() == 6);
     for (const auto& g : r.grids) {

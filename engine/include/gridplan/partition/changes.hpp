@@ -60,6 +60,14 @@ Changes compute_changes(const PreviousPlan& previous, const CarriedPlan& carried
                         const blocks::BlocksResult& blocks, const io::District& district,
                         const io::HouseholdLayer* previous_households, const wrap::GeosContext& geos);
 
+/// Per household point of today (index into District::households): the households
+/// present before and after there, matched as compute_changes() matches them (the
+/// smaller count); 0 for new and rejected points. Without previous households, every
+/// placed point's count.
+std::vector<std::int64_t> persisting_households(const io::District& district, const blocks::BlocksResult& blocks,
+                                                const io::HouseholdLayer* previous_households,
+                                                const wrap::GeosContext& geos);
+
 /// changes.json: exactly households_moved, share_kept (4 decimals), households_new,
 /// households_removed, grids_changed, grids_new, grids_retired and grids (grid_id,
 /// households_before, households_after, blocks_gained, blocks_lost, households_in,

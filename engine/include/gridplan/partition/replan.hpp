@@ -21,6 +21,7 @@
 #include "gridplan/wrap/geos.hpp"
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,16 @@ struct PreviousGrid {
     std::string name;           ///< the layer's "name" field; "" if it has none
     wrap::GeomPtr geom;         ///< Polygon or MultiPolygon, valid
     SourceFid fid;
+    /// The layer's "households" field (a gridplan output), or -1 if it has none: a grid
+    /// whose households did not change is left alone by a replan.
+    std::int64_t households = -1;
+    /// Its centre, from the "centre_id" and "proposed" fields (a gridplan output): an
+    /// existing centre's id, or a proposed one located in the previous plan's centres
+    /// layer beside the grid layer (centre_x/y NaN when not found). Empty: unknown.
+    std::string centre_id;
+    bool centre_proposed = false;
+    double centre_x = std::numeric_limits<double>::quiet_NaN();
+    double centre_y = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct PreviousPlan {
@@ -93,14 +104,19 @@ struct ReplanOptions {
     void check_locked(const PreviousPlan& previous) const;
 };
 
-/// Repairs the carried plan: every block in exactly one grid, previous grids with no
-/// blocks left retired, new grids (ids above PreviousPlan::max_id) where needed. The
-/// result's grids carry the persisted ids, codes and names (Grid::number, code, name) and
-/// are in grid id order; grid_of_block stays dense (GridId = index into grids).
+/// Repairs the carried plan (see replan.cpp for the method): every block in exactly one
+/// grid, the hard rules of a plan restored, grids that still meet them left as they are
+/// (at stability 0.5 or more), previous grids with no blocks left retired, new grids (ids
+/// above PreviousPlan::max_id) where needed. `persisting` holds, per household point of
+/// today, the households present before (persisting_households() in changes.hpp; empty:
+/// all): only their moves count against stability. The result's grids carry the
+/// persisted ids, codes and names (Grid::number, code, name) and are in grid id order;
+/// grid_of_block stays dense (GridId = index into grids).
 PlanResult replan_grids(const io::District& district, const blocks::BlocksResult& blocks,
                         const network::WalkNetwork& net, const std::vector<io::PolygonFeature>& nest_within,
                         const PartitionConfig& config, const PreviousPlan& previous, const CarriedPlan& carried,
-                        const ReplanOptions& options, const wrap::GeosContext& geos, RunContext& ctx);
+                        const std::vector<std::int64_t>& persisting, const ReplanOptions& options,
+                        const wrap::GeosContext& geos, RunContext& ctx);
 
 /// Gives the grids of `plan` (fresh from plan_grids or evaluate_assignment: ids dense,
 /// infeasible grid ids dense + 1) their persisted ids: grid g continues

@@ -134,6 +134,15 @@ struct Tuning {
     /// A centre that moves less than this (m) has not moved (re-centring stops).
     double centre_move_m = 1.0;
 
+    // --- replan ----------------------------------------------------------------------------
+
+    /// A replan's cost per household moved out of its grid, at stability W:
+    /// replan_away_cost x W / (1 - W) (W = 0.8: 1.0, a household beyond the radius; W =
+    /// 0.5: 0.25). Higher: fewer households moved, less repair of the walk and edges.
+    double replan_away_cost = 0.25;
+    /// The cost at stability 1: only the band repair moves anyone.
+    double replan_away_cost_max = 1.0e6;
+
     /// Throws a ConfigError naming the key (plan.tuning.<field>) of a value out of range.
     void validate() const;
 };

@@ -44,6 +44,9 @@ struct MoveRules {
     /// Added to the objective per household of an atom outside its home region (so a
     /// move away from home costs this per household, a move back home gains it).
     double away_cost = 0.0;
+    /// Per atom, the households whose move counts (a replan's persisting households,
+    /// those present before and after). Empty: all of the atom's.
+    IdVector<AtomId, std::int64_t> away_households;
     /// Per region, nonzero if frozen: no atom moves into or out of it and recentre()
     /// never moves its centre. Empty: none frozen.
     IdVector<RegionId, char> frozen;
@@ -51,6 +54,10 @@ struct MoveRules {
     bool is_frozen(RegionId r) const { return !frozen.empty() && frozen[r] != 0; }
     /// Whether atoms have homes that cost something to leave.
     bool has_homes() const noexcept { return away_cost != 0.0 && !home.empty(); }
+    /// Households of atom a (h in all) whose move away from home costs away_cost each.
+    std::int64_t away_weight(AtomId a, std::int64_t h) const {
+        return away_households.empty() ? h : away_households[a];
+    }
     /// Change in the away cost if atom a (h households) moves from region r to s.
     double away_delta(AtomId a, RegionId r, RegionId s, std::int64_t h) const;
 };
