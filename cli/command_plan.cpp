@@ -104,6 +104,11 @@ public:
         RunContext ctx = make_run_context(common);
         config::ProjectConfig cfg = m_district.load();
         partition::PartitionConfig plan = m_preset == "gb50180" ? partition::PartitionConfig::gb50180() : cfg.plan;
+        plan.tuning = cfg.plan.tuning;  // a preset sets the band and the walk, not the method
+        // Households and existing centres join the walking network within its cap
+        // (network.snap_cap_m), as in coverage.
+        plan.tuning.household_snap_m = cfg.coverage.network.snap_cap_m;
+        plan.tuning.centre_snap_m = cfg.coverage.network.snap_cap_m;
         apply_flags(plan);
         plan.validate();
         io::OutputOptions out_options = m_district.output_options(cfg);
