@@ -26,7 +26,13 @@ void PlanOptions::check(const std::string& command) {
 }
 
 partition::PartitionConfig PlanOptions::base(const config::ProjectConfig& cfg) const {
-    return m_preset == "gb50180" ? partition::PartitionConfig::gb50180() : cfg.plan;
+    partition::PartitionConfig plan = m_preset == "gb50180" ? partition::PartitionConfig::gb50180() : cfg.plan;
+    plan.tuning = cfg.plan.tuning;  // a preset sets the band and the walk, not the method
+    // Households and existing centres join the walking network within its cap
+    // (network.snap_cap_m), as in coverage.
+    plan.tuning.household_snap_m = cfg.coverage.network.snap_cap_m;
+    plan.tuning.centre_snap_m = cfg.coverage.network.snap_cap_m;
+    return plan;
 }
 
 partition::PartitionConfig PlanOptions::defaults() const {

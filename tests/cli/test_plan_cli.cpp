@@ -146,3 +146,36 @@ TEST_CASE("gridplan plan: bad options", "[cli][plan]") {
     CHECK(help.exit_code == 0);
     CHECK_THAT(help.out, Catch::Contains("--households-per-grid") && Catch::Contains("EXIT CODES"));
 }
+
+TEST_CASE("gridplan plan snaps households with network.snap_cap_m, as coverage does", "[cli][plan]") {
+    TempDir dir;
+    const std::string sample = test::source_dir() + "/data/sample/";
+    auto config = [&](const std::string& extra) {
+        const auto path = dir / ("district" + std::to_string(extra.size()) + ".json");
+        test::write_file(path, R"({"boundary": {"path": ")" + sample + R"(boundary.geojson"},
+  "barriers": [
+    {"path": ")" + sample + R"(roads.geojson", "class_field": "kind", "name_field": "name",
+     "class_map": {"primary": "road", "secondary": "road", "tertiary": "street", "residential": "street",
+                   "service": "alley", "footway": "alley"}},
+    {"path": ")" + sample + R"(rivers.geojson", "class": "river", "name_field": "name"}],
+  "water": [{"path": ")" + sample + R"(water.geojson"}],
+  "households": {"path": ")" + sample + R"(households.geojson", "count_field": "households"})" + extra + "}");
+        return path.string();
+    };
+    auto within = [&](const std::string& cfg, const std::string& name) {
+        const auto r = run_gridplan({"plan", cfg, "--out", (dir / name).string(), "-q"});
+        REQUIRE(r.exit_code == 0);
+        return nlohmann::json::parse(test::read_file(dir / name / "plan.json"))["metrics"]["within_radius_share"]
+            .get<double>();
+    };
+    const double by_default = within(config(""), "default");
+    // A 1 m cap: almost no household point lies on a walkable line.
+    const double strict = within(config(R"(, "network": {"snap_cap_m": 1})"), "strict");
+    CHECK(by_default > 0.5);
+    CHECK(strict < 0.1);
+    // The planner's own caps are plan.tuning keys, checked like every other.
+    const auto bad = run_gridplan({"plan", config(R"(, "plan": {"tuning": {"atom_snap_m": -1}})"), "--out",
+                                   (dir / "bad").string()});
+    CHECK(bad.exit_code == 1);
+    CHECK_THAT(bad.err, Catch::Contains("key 'plan.tuning.atom_snap_m'"));
+}

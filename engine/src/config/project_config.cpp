@@ -354,7 +354,7 @@ ProjectConfig load_project_config(const std::string& path) {
     if (node.has("plan")) {
         const ConfigNode n = node.child("plan");
         n.expect_object({"preset", "households_per_grid", "tolerance", "grids", "walk_minutes", "speed_kmh", "seed",
-                         "rounds", "code_prefix", "budget_per_household", "centre_relocate_share"});
+                         "rounds", "code_prefix", "budget_per_household", "centre_relocate_share", "tuning"});
         if (auto preset = n.get_string("preset")) {
             if (*preset != "gb50180") {
                 n.fail("preset", "unknown preset '" + *preset + "'; known: gb50180");
@@ -377,6 +377,12 @@ ProjectConfig load_project_config(const std::string& path) {
         c.plan.code_prefix = n.get_string("code_prefix").value_or(c.plan.code_prefix);
         c.plan.budget_per_household = n.get_number("budget_per_household").value_or(c.plan.budget_per_household);
         c.plan.centre_relocate_share = n.get_number("centre_relocate_share").value_or(c.plan.centre_relocate_share);
+        if (n.has("tuning")) {
+            const ConfigNode t = n.child("tuning");
+            t.expect_object({"atom_snap_m", "site_snap_m"});
+            c.plan.tuning.atom_snap_m = t.get_number("atom_snap_m").value_or(c.plan.tuning.atom_snap_m);
+            c.plan.tuning.site_snap_m = t.get_number("site_snap_m").value_or(c.plan.tuning.site_snap_m);
+        }
     }
     if (node.has("output")) {
         const ConfigNode o = node.child("output");

@@ -210,7 +210,7 @@ PlanResult finish(const State& state, RunContext& ctx) {
     }
     std::int64_t within_total = 0;
     for (auto& grid : out.grids) {
-        const std::vector<network::Snap> src{p.net().snap(grid.centre.x, grid.centre.y, p.tuning().centre_snap_m)};
+        const std::vector<network::Snap> src{p.net().snap(grid.centre.x, grid.centre.y, p.centre_snap(grid.centre))};
         const network::SourceDistances d{p.net(), src, unreachable};
         std::vector<std::pair<double, std::int64_t>> walks;
         std::int64_t within = 0;

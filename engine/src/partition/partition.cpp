@@ -137,9 +137,11 @@ void Tuning::validate() const {
     check(unit_overlap_m2 >= 0.0 && unit_overlap_m2 <= 1.0e6, "unit_overlap_m2", "must be from 0 to 1000000 m2");
     check(island_share >= 0.0 && island_share <= 1.0, "island_share", "must be from 0 to 1");
     check(max_island_links >= 0 && max_island_links <= 100000, "max_island_links", "must be from 0 to 100000");
-    check(household_snap_m > 0.0 && household_snap_m <= 10000.0, "household_snap_m",
-          "must be above 0 and at most 10000 metres");
-    check(centre_snap_m > 0.0 && centre_snap_m <= 10000.0, "centre_snap_m", "must be above 0 and at most 10000 metres");
+    // Households and existing centres snap with the network's cap (the CLI sets both).
+    if (!(household_snap_m > 0.0 && household_snap_m <= 10000.0 && centre_snap_m > 0.0 && centre_snap_m <= 10000.0)) {
+        throw ConfigError{"network.snap_cap_m", "must be above 0 and at most 10000 metres"};
+    }
+    check(atom_snap_m > 0.0 && atom_snap_m <= 10000.0, "atom_snap_m", "must be above 0 and at most 10000 metres");
     check(site_snap_m > 0.0 && site_snap_m <= 10000.0, "site_snap_m", "must be above 0 and at most 10000 metres");
     check(walk_limit_radii >= 1.0 && walk_limit_radii <= 100.0, "walk_limit_radii", "must be from 1 to 100");
     check(walk_limit_extra_m >= 0.0 && walk_limit_extra_m <= 100000.0, "walk_limit_extra_m",

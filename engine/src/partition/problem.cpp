@@ -225,7 +225,7 @@ void Problem::build_atoms(bool merge, RunContext& ctx) {
             atom.x /= std::max(area, 1e-9);
             atom.y /= std::max(area, 1e-9);
         }
-        atom.snap = m_net.snap(atom.x, atom.y, tuning().centre_snap_m);
+        atom.snap = m_net.snap(atom.x, atom.y, tuning().atom_snap_m);
     }
     for (const auto& a : m_atoms) {
         m_households += a.households;

@@ -23,7 +23,7 @@ void State::compute_walk(RegionId r) {
     const Problem& p = problem();
     const Tuning& t = p.tuning();
     Region& region = regions[r];
-    const network::Snap centre = p.net().snap(region.centre.x, region.centre.y, t.centre_snap_m);
+    const network::Snap centre = p.net().snap(region.centre.x, region.centre.y, p.centre_snap(region.centre));
     region.walk.clear();
     const double limit = t.walk_limit_radii * p.config().walk_radius_m + t.walk_limit_extra_m;
     if (!centre.on_network()) {

@@ -27,7 +27,8 @@ TEST_CASE("a config with comments, paths relative to its folder", "[io][config]"
   "households": {"path": "hh.geojson", "count_field": "n"},
   "blocks": {"min_area_m2": 150},
   "nest_within": {"path": "streets.gpkg", "layer": "offices"},
-  "plan": {"households_per_grid": 5000, "tolerance": 0.1, "seed": 7, "code_prefix": "370705"},
+  "plan": {"households_per_grid": 5000, "tolerance": 0.1, "seed": 7, "code_prefix": "370705",
+           "tuning": {"atom_snap_m": 500, "site_snap_m": 2}},
   "coverage": {"preset": "gb50180", "service_radius_min": {"medical": 12}},
   "output": {"format": "gpkg", "crs": "EPSG:4549", "precision": 6}
 })");
@@ -58,6 +59,8 @@ TEST_CASE("a config with comments, paths relative to its folder", "[io][config]"
     CHECK(c.plan.tolerance == 0.1);
     CHECK(c.plan.seed == 7);
     CHECK(c.plan.code_prefix == "370705");
+    CHECK(c.plan.tuning.atom_snap_m == 500.0);
+    CHECK(c.plan.tuning.site_snap_m == 2.0);
     CHECK(c.coverage.speed_kmh == 3.0);  // the gb50180 preset
     CHECK(c.coverage.service_radius_m(Service::medical) == Approx(12 * 50.0));
     CHECK(c.coverage.service_radius_m(Service::childcare) == Approx(5 * 50.0));
@@ -191,6 +194,11 @@ TEST_CASE("every number has an upper bound, seeds share one range", "[io][config
     CHECK_THAT(with(R"("plan": {"walk_minutes": 1e308})"), Catch::Contains("key 'plan.walk_minutes'"));
     CHECK_THAT(with(R"("plan": {"speed_kmh": 0})"), Catch::Contains("key 'plan.speed_kmh'"));
     CHECK_THAT(with(R"("plan": {"centre_relocate_share": 2})"), Catch::Contains("key 'plan.centre_relocate_share'"));
+    CHECK_THAT(with(R"("plan": {"tuning": {"atom_snap_m": 0}})"),
+               Catch::Contains("key 'plan.tuning.atom_snap_m': must be above 0 and at most 10000 metres"));
+    CHECK_THAT(with(R"("plan": {"tuning": {"site_snap_m": 20000}})"), Catch::Contains("key 'plan.tuning.site_snap_m'"));
+    CHECK_THAT(with(R"("plan": {"tuning": {"atom_snap": 50}})"),
+               Catch::Contains("key 'plan.tuning.atom_snap': unknown key; did you mean 'atom_snap_m'?"));
     // Integers beyond int's range are rejected by their own bound, not narrowed.
     CHECK_THAT(with(R"("plan": {"grids": 4294967297})"), Catch::Contains("key 'plan.grids': must be from 1 to 100000"));
     CHECK_THAT(with(R"("plan": {"rounds": -4294967295})"), Catch::Contains("key 'plan.rounds'"));

@@ -572,3 +572,16 @@ TEST_CASE("nest_within polygons: none of the district is an error, part of it a 
     REQUIRE(warnings.size() == 1);
     CHECK_THAT(warnings[0], Catch::Contains("streets.gpkg: the nest_within polygons cover only 50.0%"));
 }
+
+TEST_CASE("households farther than the snap cap from every street are off the network", "[partition]") {
+    // The lattice's households stand at the block centres, 50 m from the nearest street.
+    wrap::GeosContext geos;
+    partition::PartitionConfig c = config(600.0);
+    c.tuning.household_snap_m = 40.0;
+    const Planned off = plan(geos, lattice(geos).build(), c);
+    CHECK(off.plan.stats.share_within_radius == 0.0);
+    c.tuning.household_snap_m = 60.0;
+    const Planned on = plan(geos, lattice(geos).build(), c);
+    // Six 100 m blocks around a centre: every household within 800 m of walk.
+    CHECK(on.plan.stats.share_within_radius == Approx(1.0));
+}

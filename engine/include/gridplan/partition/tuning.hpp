@@ -83,13 +83,20 @@ struct Tuning {
 
     // --- snapping to the walking network -------------------------------------------------
 
-    /// Households farther than this from every walkable line are not on the network
-    /// (the same cap as coverage's network.snap_cap_m default).
+    /// Households farther than this from every walkable line are not on the network.
+    /// `gridplan plan` sets it from network.snap_cap_m (default 300), as coverage uses it.
     double household_snap_m = 300.0;
-    /// Atom centroids, existing centres and grid centres: generous, so that a centre in
-    /// a park or a centroid in a field still gets walk distances.
-    double centre_snap_m = 2000.0;
-    /// Street nodes offered as proposed sites: they lie on the network.
+    /// Existing centres farther than this from every walkable line reach nobody.
+    /// `gridplan plan` sets it from network.snap_cap_m (default 300), as coverage uses it.
+    double centre_snap_m = 300.0;
+    /// Atom centroids, and the proposed centres placed on them (config:
+    /// plan.tuning.atom_snap_m): generous, so that a centroid in a field or a park still
+    /// gets walk distances (a smaller cap leaves such atoms to the straight-line estimate
+    /// and out of the proposed sites, and gives less compact grids).
+    double atom_snap_m = 2000.0;
+    /// Street nodes offered as proposed sites: they lie on the network (config:
+    /// plan.tuning.site_snap_m; larger values let nodes of other walkable lines nearby
+    /// stand in).
     double site_snap_m = 1.0;
 
     // --- walk data per grid --------------------------------------------------------------

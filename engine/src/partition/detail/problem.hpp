@@ -135,6 +135,11 @@ public:
     // --- snaps and walk data
     /// Where household point i joins the network (as in the outputs).
     const network::Snap& household_snap(std::size_t i) const { return m_household_snap[i]; }
+    /// The snapping cap of a grid's centre: an existing centre's (Tuning::centre_snap_m),
+    /// or, for a proposed one (an atom's centroid or a street node), the atoms'.
+    double centre_snap(const GridCentre& c) const noexcept {
+        return c.proposed ? tuning().atom_snap_m : tuning().centre_snap_m;
+    }
     /// Households of an atom within the walk radius of the search's source.
     std::int64_t households_within(const network::BoundedDistances& d, const Atom& atom) const;
     /// Households of the given atoms within the walk radius of a site (`search` is the

@@ -1,0 +1,56 @@
+// The evaluation: numbering, sides, contiguity and what is infeasible, on chains of
+// blocks (stages.hpp).
+#include "stages.hpp"
+
+#include "partition/detail/evaluation.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace gridplan;
+using test::StageFixture;
+
+TEST_CASE("evaluation: two grids of a chain, numbered west to east, bounded by Street 2", "[partition][evaluation]") {
+    wrap::GeosContext geos;
+    StageFixture f{geos, test::chain(geos, {100, 100, 100, 100}).build(), test::config_for(200.0)};
+    const pd::State s = f.chain_state({0, 0, 1, 1}, {0, 3});
+    const partition::PlanResult r = pd::finish(s, f.ctx());
+    REQUIRE(r.grids.size() == 2);
+    CHECK(r.grids[0].households == 200);
+    CHECK(r.grids[0].blocks.size() == 2);
+    CHECK(r.grid_of_block[f.problem().block_at(50, 50).value()] == partition::GridId{0});
+    CHECK(r.grid_of_block[f.problem().block_at(350, 50).value()] == partition::GridId{1});
+    CHECK(r.grids[0].bounds_desc ==
+          "north to the district boundary, east to Street 2, south to the district boundary, west to the district boundary");
+    CHECK(r.grids[1].bounds_desc ==
+          "north to the district boundary, east to the district boundary, south to the district boundary, west to Street 2");
+    CHECK(r.grids[0].area_m2 == Approx(20000.0));
+    CHECK(r.grids[0].edge_length_by_class[static_cast<std::size_t>(BarrierClass::street)] == Approx(100.0));
+    CHECK(r.stats.grids_not_contiguous == 0);
+    CHECK(r.stats.grids_in_band == 2);
+    CHECK(r.stats.households == 400);
+    CHECK(r.stats.atoms == 4);
+    CHECK(r.infeasible.empty());
+}
+
+TEST_CASE("evaluation: grids that do not connect, and a block above the band", "[partition][evaluation]") {
+    wrap::GeosContext geos;
+    SECTION("alternating blocks: neither grid is contiguous") {
+        StageFixture f{geos, test::chain(geos, {100, 100, 100, 100}).build(), test::config_for(200.0)};
+        const partition::PlanResult r = pd::finish(f.chain_state({0, 1, 0, 1}, {0, 1}), f.ctx());
+        CHECK(r.stats.grids_not_contiguous == 2);
+        for (const auto& g : r.grids) {
+            CHECK_FALSE(g.contiguous);
+            CHECK(std::find(g.flags.begin(), g.flags.end(), "not_contiguous") != g.flags.end());
+        }
+    }
+    SECTION("1000 households in one block against 200 a grid: a tolerance of 400%") {
+        StageFixture f{geos, test::chain(geos, {100, 1000, 100, 100}).build(), test::config_for(200.0)};
+        const partition::PlanResult r = pd::finish(f.chain_state({0, 0, 1, 1}, {0, 3}), f.ctx());
+        REQUIRE_FALSE(r.infeasible.empty());
+        const auto& first = r.infeasible.front();
+        CHECK(first.kind == "block_above_band");
+        CHECK(first.households == 1000);
+        CHECK(first.grids == std::vector<std::uint32_t>{1});
+        CHECK_THAT(first.fix, Catch::StartsWith("a tolerance of 400%"));
+    }
+}

@@ -1,0 +1,104 @@
+// The problem stage: atoms (water with its bank), the atom graph (rivers crossed only at
+// bridges) and parts (small islands linked across water).
+#include "stages.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace gridplan;
+using test::DistrictBuilder;
+using test::StageFixture;
+
+namespace {
+
+/// The edge from atom a to atom b (null if none).
+const pd::AtomEdge* edge(const pd::Problem& p, pd::AtomId a, pd::AtomId b) {
+    for (const auto& e : p.atom(a).edges) {
+        if (e.other == b) {
+            return &e;
+        }
+    }
+    return nullptr;
+}
+
+/// Two banks of a 200 x 200 m square split by a river at x = 100; a street at y = 100 on
+/// each bank ends at the river. Four blocks (SW, NW, SE, NE) of 100 households.
+DistrictBuilder banks(const wrap::GeosContext& geos, bool bridge) {
+    DistrictBuilder b{geos, "POLYGON((0 0, 200 0, 200 200, 0 200, 0 0))"};
+    b.line("LINESTRING(-10 100, 100 100)", BarrierClass::street, "West Street");
+    b.line("LINESTRING(100 100, 210 100)", BarrierClass::street, "East Street");
+    b.line("LINESTRING(100 -10, 100 210)", BarrierClass::river, "River");
+    if (bridge) {
+        b.bridge("LINESTRING(80 50, 120 50)", BarrierClass::road, "Bridge");  // over the southern blocks' edge
+    }
+    for (const double x : {50.0, 150.0}) {
+        for (const double y : {50.0, 150.0}) {
+            b.household(x, y, 100);
+        }
+    }
+    return b;
+}
+
+} // namespace
+
+TEST_CASE("problem: a water block joins the land block around it", "[partition][problem]") {
+    wrap::GeosContext geos;
+    // Three 100 m blocks in a row; a pond inside the eastern one.
+    DistrictBuilder b{geos, "POLYGON((0 0, 300 0, 300 100, 0 100, 0 0))"};
+    b.line("LINESTRING(100 -10, 100 110)", BarrierClass::street);
+    b.line("LINESTRING(200 -10, 200 110)", BarrierClass::street);
+    b.water("POLYGON((220 20, 280 20, 280 80, 220 80, 220 20))", "Pond");
+    b.household(50, 50, 100).household(150, 50, 100).household(250, 10, 100);
+    const StageFixture f{geos, b.build(), test::config_for(200.0)};
+    const pd::Problem& p = f.problem();
+    // Four blocks (the pond, the ring around it and two more), three atoms.
+    REQUIRE(f.blocks().blocks.size() == 4);
+    CHECK(p.atoms().size() == 3);
+    const pd::AtomId ring = f.atom_at(250, 10);
+    CHECK(f.atom_at(250, 50) == ring);  // the pond
+    CHECK(p.atom(ring).blocks.size() == 2);
+    CHECK(p.atom(ring).households == 100);
+    CHECK(f.atom_at(50, 50) != f.atom_at(150, 50));
+    CHECK(p.households() == 300);
+}
+
+TEST_CASE("problem: a river is crossed where a bridge lands on it, nowhere else", "[partition][problem]") {
+    wrap::GeosContext geos;
+    const StageFixture f{geos, banks(geos, true).build(), test::config_for(400.0)};
+    const pd::Problem& p = f.problem();
+    REQUIRE(p.atoms().size() == 4);
+    const pd::AtomId sw = f.atom_at(50, 50);
+    const pd::AtomId nw = f.atom_at(50, 150);
+    const pd::AtomId se = f.atom_at(150, 50);
+    const pd::AtomId ne = f.atom_at(150, 150);
+    REQUIRE(edge(p, sw, se) != nullptr);
+    REQUIRE(edge(p, nw, ne) != nullptr);
+    CHECK(edge(p, sw, se)->strong);       // the bridge lands on this edge
+    CHECK_FALSE(edge(p, nw, ne)->strong);  // the streets only end at the river
+    CHECK(edge(p, sw, se)->strongest() == BarrierClass::river);
+    CHECK(edge(p, sw, nw)->strong);
+    CHECK(edge(p, se, ne)->strong);
+    CHECK(edge(p, sw, nw)->length[static_cast<std::size_t>(BarrierClass::street)] == Approx(100.0));
+    // One part through the bridge.
+    CHECK(p.part_count() == 1);
+    CHECK(p.islands_attached() == 0);
+}
+
+TEST_CASE("problem: banks without a bridge are parts, linked across only if below half a grid", "[partition][problem]") {
+    wrap::GeosContext geos;
+    SECTION("200 households a bank, half a grid of 400 is 200: two parts") {
+        const StageFixture f{geos, banks(geos, false).build(), test::config_for(400.0)};
+        CHECK(f.problem().part_count() == 2);
+        CHECK(f.problem().islands_attached() == 0);
+        CHECK(f.problem().part_of(f.atom_at(50, 50)) != f.problem().part_of(f.atom_at(150, 50)));
+        CHECK(f.problem().part_households(f.problem().part_of(f.atom_at(50, 50))) == 200);
+    }
+    SECTION("half a grid of 600 is 300: the first bank is linked to the other across one river edge") {
+        const StageFixture f{geos, banks(geos, false).build(), test::config_for(600.0)};
+        const pd::Problem& p = f.problem();
+        CHECK(p.part_count() == 1);
+        CHECK(p.islands_attached() == 1);
+        const bool south = edge(p, f.atom_at(50, 50), f.atom_at(150, 50))->strong;
+        const bool north = edge(p, f.atom_at(50, 150), f.atom_at(150, 150))->strong;
+        CHECK(south != north);
+    }
+}
