@@ -2,6 +2,7 @@
 
 #include "gridplan/core/error.hpp"
 #include "gridplan/core/strings.hpp"
+#include "gridplan/wrap/gdal.hpp"
 
 #include <charconv>
 #include <sstream>
@@ -57,6 +58,27 @@ void DistrictOptions::check(const std::string& command) const {
     check_flags([&output] { output.validate(); }, flags);
 }
 
+namespace {
+
+/// Whether the config's count field goes on with a --households layer: yes if the layer
+/// has it, no for an empty layer (left to the "no households" error); else a UsageError.
+bool keeps_count_field(const std::string& path, const std::string& field) {
+    wrap::gdal_init();
+    const GDALDatasetUniquePtr ds = wrap::open_vector(path);
+    OGRLayer& layer = wrap::find_layer(*ds, path, "");
+    if (layer.GetLayerDefn()->GetFieldIndex(field.c_str()) >= 0) {
+        return true;
+    }
+    if (layer.GetFeatureCount(TRUE) == 0) {
+        return false;
+    }
+    throw UsageError{"--households " + path + ": no field '" + field +
+                     "' (the config's households.count_field, kept for --households); give --count-field FIELD, "
+                     "or --count-field \"\" to count each point as one household"};
+}
+
+} // namespace
+
 config::ProjectConfig DistrictOptions::load() const {
     config::ProjectConfig cfg;
     if (!m_config.empty()) {
@@ -73,6 +95,9 @@ config::ProjectConfig DistrictOptions::load() const {
         const bool config_points = cfg.district.households &&
                                    cfg.district.households->mode == io::HouseholdSpec::Mode::points;
         h.count_field = m_count_field.value_or(config_points ? cfg.district.households->count_field : "");
+        if (!m_count_field && !h.count_field.empty() && !keeps_count_field(h.source.path, h.count_field)) {
+            h.count_field.clear();
+        }
         cfg.district.households = h;
     }
     if (!m_crs.empty()) {

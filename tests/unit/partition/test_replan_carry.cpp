@@ -128,11 +128,20 @@ TEST_CASE("carry: most households, else most area, else uncovered", "[partition]
     CHECK_THAT(w.all(), Catch::Contains("2 block(s) lie outside every previous grid") &&
                             Catch::Contains(std::to_string(d_blocks[0] + 1)));
 
-    // The placeholder repair: D goes to its neighbour C's grid; grid 7 holds no block and retires.
+    // A plan that gives D to its neighbour C's grid (grid 7 holds no block and retires),
+    // measured as given and with the previous ids: what compute_changes sees.
     const network::WalkNetwork net = network::build_network(d, {}, geos, quiet);
-    partition::ReplanOptions options;
-    const partition::PlanResult r =
-        partition::replan_grids(d, blocks, net, {}, config(100.0), previous, carried, {}, options, geos, quiet);
+    std::vector<std::uint32_t> dense(blocks.blocks.size());
+    for (std::uint32_t b = 0; b < dense.size(); ++b) {
+        const auto g = carried.grid_of_block[b];
+        dense[b] = g == partition::no_index ? 2U : g;  // grids 1, 2, 5 -> 0, 1, 2
+    }
+    partition::PlanResult r = partition::evaluate_assignment(d, blocks, net, dense, config(100.0), geos, quiet);
+    std::vector<std::uint32_t> previous_of_grid(r.grids.size());
+    for (const auto& g : r.grids) {
+        previous_of_grid[g.id.value()] = dense[g.blocks.front().value()];
+    }
+    partition::persist_grid_ids(r, previous_of_grid, previous);
     REQUIRE(r.grids.size() == 3);
     CHECK(r.grids[0].written_id() == 1);
     CHECK(r.grids[1].written_id() == 2);
