@@ -4,16 +4,23 @@
 // 1. Regions: one per previous grid that still holds a block (blocks no previous grid
 //    covers join the neighbouring grid they share the longest edge with); the previous
 //    centres where they are known (an existing centre by id, a proposed one from the
-//    previous plan's centres layer), else placed by recentre().
-// 2. The hard rules first: a grid cut in two keeps the piece with its centre, the other
-//    pieces go to the neighbour they share the longest edge with (or become a grid of
-//    their own when they hold a grid's worth); a grid that shrank below the band and
-//    whose neighbours cannot make it up is dissolved into them; a grid that grew beyond
-//    what its neighbours can absorb is split (a balanced network Voronoi inside it).
-// 3. What broke is repaired by the local search, moves limited to the broken grids and
-//    their neighbours (all grids at stability below 0.5), each household moved away from
-//    its grid costing stability / (1 - stability) x Tuning::replan_away_cost; locked
-//    grids are frozen. Then re-centring and search rounds.
+//    previous plan's centres layer), else placed by recentre(). Locked grids are frozen.
+// 2. The hard rules first, each step chosen to move the fewest persisting households:
+//    - a grid cut in two keeps the piece with its centre; the other pieces go to the
+//      neighbour they share the longest edge with, or become grids of their own when
+//      they hold the band's lower bound;
+//    - a grid that shrank below the band is dissolved into its neighbours when it holds
+//      fewer households than twice what it lacks (else the band repair fills it);
+//    - a grid that grew beyond what its neighbours can absorb is split: new grids are
+//      peeled off it from its new households outwards, then balanced among themselves;
+//    - while there are more grids than the households make, the smallest below the
+//      band is dissolved.
+// 3. What broke is repaired by the local search (search.hpp), moves limited to the grids
+//    changed above or outside the band and their neighbours (all grids at stability below
+//    0.5), each persisting household moved away from its grid costing
+//    Tuning::replan_away_cost x stability / (1 - stability); while grids stay outside the
+//    band, the frozen grids around join ring by ring. Then re-centring and search rounds,
+//    and single moves for a grid still outside the band.
 // 4. The evaluation, and the grids get the previous ids (new ones above the maximum).
 #include "gridplan/partition/replan.hpp"
 
@@ -28,8 +35,8 @@
 #include "gridplan/core/strings.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <queue>
@@ -153,7 +160,6 @@ public:
         place_centres();
         m_state.rules.frozen.assign(m_state.regions.size(), 0);
         freeze_locked();
-        const std::size_t first_new = m_state.regions.size();
         // The hard rules.
         keep_connected();
         resize_grids();
@@ -163,15 +169,171 @@ public:
         m_state.rules.away_households = m_keep;
         const double w = m_options.stability;
         m_state.rules.away_cost = w >= 1.0 ? t.replan_away_cost_max : t.replan_away_cost * w / (1.0 - w);
-        choose_movable(first_new);
-        search(m_state);
+        choose_movable();
+        search_in_rings();
         for (int round = 0; round < m_problem.config().rounds; ++round) {
             if (!recentre(m_state, SiteSearch::wide)) {
                 break;
             }
-            search(m_state);
+            search_in_rings();
         }
+        fix_band_by_single_moves();
         return evaluate();
+    }
+
+    /// Last resort for a grid still outside the band: single border atoms (its centre's
+    /// included: the chains never move those) between it and a neighbour, each move
+    /// leaving both in the band and both connected, the fewest persisting households
+    /// first. A grid whose centre's atom moved gets a new centre.
+    void fix_band_by_single_moves() {
+        const double low = m_problem.config().band_low();
+        const double high = m_problem.config().band_high();
+        auto inside = [&](double l) { return l >= low && l <= high; };
+        std::set<RegionId> recentred;
+        for (int pass = 0; pass < 4 * static_cast<int>(m_state.regions.size()); ++pass) {
+            AtomId best;
+            RegionId best_to;
+            std::int64_t best_keep = std::numeric_limits<std::int64_t>::max();
+            for (const AtomId a : m_problem.atom_ids()) {
+                const RegionId r = m_state.region_of[a];
+                const std::int64_t h = m_problem.atom(a).households;
+                const double lr = static_cast<double>(m_state.regions[r].load);
+                if (m_locked.count(r) > 0 || h <= 0 || !inside(lr - static_cast<double>(h))) {
+                    continue;
+                }
+                for (const auto& e : m_problem.atom(a).edges) {
+                    const RegionId s = m_state.region_of[e.other];
+                    if (!e.strong || s == r || m_locked.count(s) > 0) {
+                        continue;
+                    }
+                    const double ls = static_cast<double>(m_state.regions[s].load);
+                    // Only moves that bring a grid outside the band into it.
+                    if (inside(lr) && inside(ls)) {
+                        continue;
+                    }
+                    if (!inside(ls + static_cast<double>(h)) || m_keep[a] >= best_keep) {
+                        continue;
+                    }
+                    if (connected_after_move(r, a)) {
+                        best = a;
+                        best_to = s;
+                        best_keep = m_keep[a];
+                    }
+                }
+            }
+            if (!best.valid()) {
+                break;
+            }
+            const RegionId from = m_state.region_of[best];
+            m_state.move_atom(best, best_to);
+            m_changed.insert(from);
+            m_changed.insert(best_to);
+            if (m_state.regions[from].seed == best) {
+                recentred.insert(from);
+            }
+        }
+        if (recentred.empty()) {
+            return;
+        }
+        const auto atoms_of = m_state.atoms_of_regions();
+        const IdVector<RegionId, char> saved = m_state.rules.frozen;
+        for (const RegionId r : m_state.regions.ids()) {
+            m_state.rules.frozen[r] = recentred.count(r) > 0 ? 0 : 1;
+        }
+        for (const RegionId r : recentred) {
+            GridCentre c = centroid(atoms_of[r]);
+            c.x = unreachable;  // no centre: recentre() places one
+            m_state.regions[r].centre = c;
+        }
+        recentre(m_state, SiteSearch::wide);
+        m_state.rules.frozen = saved;
+    }
+
+    /// Whether region r stays connected over strong edges without atom a (any atom,
+    /// its seed included).
+    bool connected_after_move(RegionId r, AtomId a) const {
+        std::vector<AtomId> members;
+        for (const AtomId b : m_problem.atom_ids()) {
+            if (b != a && m_state.region_of[b] == r) {
+                members.push_back(b);
+            }
+        }
+        if (members.empty()) {
+            return false;  // the grid would vanish
+        }
+        std::set<AtomId> seen{members.front()};
+        std::vector<AtomId> queue{members.front()};
+        for (std::size_t q = 0; q < queue.size(); ++q) {
+            for (const auto& e : m_problem.atom(queue[q]).edges) {
+                if (e.strong && e.other != a && m_state.region_of[e.other] == r && seen.insert(e.other).second) {
+                    queue.push_back(e.other);
+                }
+            }
+        }
+        return seen.size() == members.size();
+    }
+
+    /// The local search over the movable grids; while grids stay outside the band, the
+    /// frozen neighbours of the movable grids (never locked ones) join, ring by ring
+    /// (Tuning::replan_rings), so that households can come from farther away.
+    void search_in_rings() {
+        const PartitionConfig& config = m_problem.config();
+        search(m_state);
+        repair_each();
+        for (int ring = 0; ring < m_problem.tuning().replan_rings; ++ring) {
+            bool outside = false;
+            for (const RegionId r : m_state.regions.ids()) {
+                const double load = static_cast<double>(m_state.regions[r].load);
+                outside = outside || (!frozen(r) && load > 0 && (load < config.band_low() || load > config.band_high()));
+            }
+            std::set<RegionId> join;
+            for (const AtomId a : m_problem.atom_ids()) {
+                const RegionId r = m_state.region_of[a];
+                if (!outside || frozen(r)) {
+                    continue;
+                }
+                for (const auto& e : m_problem.atom(a).edges) {
+                    const RegionId s = m_state.region_of[e.other];
+                    if (e.strong && s != r && frozen(s) && m_locked.count(s) == 0) {
+                        join.insert(s);
+                    }
+                }
+            }
+            if (join.empty()) {
+                return;
+            }
+            for (const RegionId s : join) {
+                m_state.rules.frozen[s] = 0;
+            }
+            search(m_state);
+            repair_each();
+        }
+    }
+
+    /// The band repair stops at the first grid it cannot help (its atoms too large to
+    /// pass, or no grid with room in reach): such a grid is set aside (frozen for the
+    /// moment) and the repair goes on with the others.
+    void repair_each() {
+        const PartitionConfig& config = m_problem.config();
+        const IdVector<RegionId, char> saved = m_state.rules.frozen;
+        for (std::size_t k = 0; k < m_state.regions.size(); ++k) {
+            repair_band(m_state);
+            RegionId worst;
+            double worst_gap = 0.0;
+            for (const RegionId r : m_state.regions.ids()) {
+                const double l = static_cast<double>(m_state.regions[r].load);
+                const double gap = std::max({0.0, config.band_low() - l, l - config.band_high()});
+                if (!frozen(r) && gap > worst_gap) {
+                    worst_gap = gap;
+                    worst = r;
+                }
+            }
+            if (!worst.valid()) {
+                break;
+            }
+            m_state.rules.frozen[worst] = 1;
+        }
+        m_state.rules.frozen = saved;
     }
 
 private:
@@ -239,6 +401,7 @@ private:
             for (std::uint32_t r = 0; r < m_grid_of_region.size(); ++r) {
                 if (m_grid_of_region[r] == g) {
                     m_state.rules.frozen[RegionId{r}] = 1;
+                    m_locked.insert(RegionId{r});
                 }
             }
         }
@@ -413,49 +576,66 @@ private:
         return out;
     }
 
-    /// Dissolves grids that shrank below the band and that their neighbours cannot make
-    /// up, and splits grids that grew beyond what their neighbours can absorb.
+    /// Dissolves grids that shrank below the band where that moves fewer households than
+    /// filling them up, splits grids that grew beyond what their neighbours can absorb,
+    /// then dissolves the smallest grids below the band while there are more grids than
+    /// the district's households make (plan.grids, or households / target rounded).
     void resize_grids() {
         const PartitionConfig& config = m_problem.config();
         const double low = config.band_low();
-        const double high = config.band_high();
-        // Dissolve, smallest first.
-        for (bool again = true; again;) {
-            again = false;
-            const auto atoms_of = m_state.atoms_of_regions();
-            std::vector<std::pair<std::int64_t, RegionId>> small;
-            for (const RegionId r : atoms_of.ids()) {
-                const double load = static_cast<double>(m_state.regions[r].load);
-                if (!frozen(r) && !atoms_of[r].empty() && load < low) {
-                    small.emplace_back(m_state.regions[r].load, r);
-                }
-            }
-            std::sort(small.begin(), small.end());
-            for (const auto& [load, r] : small) {
-                const auto next = neighbours(r, atoms_of[r]);
-                double spare = 0.0;
-                double room = 0.0;
-                for (const RegionId s : next) {
-                    const double l = static_cast<double>(m_state.regions[s].load);
-                    spare += std::max(0.0, l - low);
-                    room += std::max(0.0, high - l);
-                }
-                // Dissolving moves the grid's households; keeping it moves the deficit
-                // in from the neighbours: whichever moves fewer (and only if they can).
-                const double deficit = low - static_cast<double>(load);
-                if (next.empty() || room < static_cast<double>(load) ||
-                    (static_cast<double>(load) >= deficit && spare >= deficit)) {
-                    continue;
-                }
-                dissolve(r, atoms_of[r]);
-                again = true;
-                break;  // loads changed: look again
-            }
+        // Dissolving moves the grid's households; keeping it moves the deficit in from the
+        // neighbours (along chains if need be): whichever moves fewer.
+        while (dissolve_smallest([&](double load) { return load < 2.0 * (low - load); })) {
         }
         // Split, largest first, until no grid is above the band beyond its neighbours' room.
         for (int round = 0; round < 4 && split_large(); ++round) {
         }
+        const std::size_t wanted =
+            config.grids > 0 ? static_cast<std::size_t>(config.grids)
+                             : static_cast<std::size_t>(std::max<long>(
+                                   1, std::lround(static_cast<double>(m_problem.households()) / config.households_per_grid)));
+        while (live_regions() > wanted && dissolve_smallest([](double) { return true; })) {
+        }
     }
+
+    std::size_t live_regions() const {
+        std::size_t n = 0;
+        for (const RegionId r : m_state.regions.ids()) {
+            n += m_retired.count(r) == 0 && m_state.regions[r].load > 0 ? 1 : 0;
+        }
+        return n;
+    }
+
+    /// Dissolves the smallest grid below the band (not frozen) for which `worth(load)`
+    /// holds and whose neighbours have room for it (room up to the band's top); returns
+    /// whether one was.
+    template <typename Worth>
+    bool dissolve_smallest(Worth worth) {
+        const double low = m_problem.config().band_low();
+        const double high = m_problem.config().band_high();
+        const auto atoms_of = m_state.atoms_of_regions();
+        std::vector<std::pair<std::int64_t, RegionId>> small;
+        for (const RegionId r : atoms_of.ids()) {
+            const double load = static_cast<double>(m_state.regions[r].load);
+            if (!frozen(r) && !atoms_of[r].empty() && load < low && worth(load)) {
+                small.emplace_back(m_state.regions[r].load, r);
+            }
+        }
+        std::sort(small.begin(), small.end());
+        for (const auto& [load, r] : small) {
+            const auto next = neighbours(r, atoms_of[r]);
+            double room = 0.0;
+            for (const RegionId s : next) {
+                room += std::max(0.0, high - static_cast<double>(m_state.regions[s].load));
+            }
+            if (!next.empty() && room >= static_cast<double>(load)) {
+                dissolve(r, atoms_of[r]);
+                return true;
+            }
+        }
+        return false;
+    }
+
 
     /// One round of splits; returns whether any grid was split.
     bool split_large() {
@@ -537,6 +717,7 @@ private:
         std::set<AtomId> left(atoms.begin(), atoms.end());
         const AtomId centre = m_state.regions[r].seed;
         std::vector<std::string> loads;
+        const std::uint32_t first_added = static_cast<std::uint32_t>(m_state.regions.size());
         for (int k = 1; k < parts; ++k) {
             std::int64_t remaining = 0;
             for (const AtomId a : left) {
@@ -607,6 +788,15 @@ private:
             const RegionId added = add_region(peel);
             loads.push_back(std::to_string(m_state.regions[added].load));
         }
+        // The new grids and what is left balanced among themselves first (the peels are
+        // only as even as the blocks allow).
+        const IdVector<RegionId, char> saved = m_state.rules.frozen;
+        for (const RegionId o : m_state.regions.ids()) {
+            m_state.rules.frozen[o] = o == r || o.value() >= first_added ? 0 : 1;
+        }
+        repair_band(m_state);
+        improve(m_state);
+        m_state.rules.frozen = saved;
         m_ctx.log.info("replan: " + describe(r) + " (" + std::to_string(total) + " households) split in " +
                        std::to_string(loads.size() + 1) + ": " + std::to_string(m_state.regions[r].load) +
                        " stay, new grids of " + join_limited(loads, 20));
@@ -621,8 +811,7 @@ private:
 
     /// Frozen: locked grids, and (at stability 0.5 or more) every grid that neither broke
     /// nor borders one that did. Broken: changed by the steps above, outside the band.
-    void choose_movable(std::size_t first_new) {
-        (void)first_new;
+    void choose_movable() {
         const PartitionConfig& config = m_problem.config();
         IdVector<RegionId, char> broken(m_state.regions.size(), 0);
         for (const RegionId r : m_state.regions.ids()) {
@@ -702,6 +891,7 @@ private:
     std::vector<std::uint32_t> m_grid_of_region;  ///< index into previous.grids, or no_index (new)
     std::set<RegionId> m_changed;
     std::set<RegionId> m_retired;
+    std::set<RegionId> m_locked;
     IdVector<AtomId, std::int64_t> m_keep;  ///< persisting households per atom
 };
 
@@ -719,7 +909,10 @@ PlanResult replan_grids(const io::District& district, const blocks::BlocksResult
     options.check_locked(previous);
     ProblemOptions popt;
     popt.cover_sites = false;
-    const Problem problem{district, blocks, net, nest_within, config, geos, ctx, popt};
+    // A replan's band repair may pass larger atoms (a compound's blocks) and try longer.
+    PartitionConfig tuned = config;
+    tuned.tuning.band_repair_overshoot = std::max(tuned.tuning.band_repair_overshoot, 3.0);
+    const Problem problem{district, blocks, net, nest_within, tuned, geos, ctx, popt};
     Replanner replanner{problem, previous, carried, persisting, options, ctx};
     return replanner.run();
 }

@@ -149,6 +149,10 @@ struct Tuning {
     double replan_away_cost = 0.25;
     /// The cost at stability 1: only the band repair moves anyone.
     double replan_away_cost_max = 1.0e6;
+    /// While grids stay outside the band, a replan lets their frozen neighbours join the
+    /// search, ring by ring, at most this many rings. More: the band holds more often,
+    /// more grids may change.
+    int replan_rings = 6;
 
     /// Throws a ConfigError naming the key (plan.tuning.<field>) of a value out of range.
     void validate() const;
