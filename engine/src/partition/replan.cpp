@@ -71,6 +71,8 @@ std::vector<std::uint32_t> fill_uncovered(const PreviousPlan& previous, const Ca
     }
 
     std::vector<std::uint32_t> assigned = carried.grid_of_block;
+    // Locked grids take a block only when a round of the others has taken none.
+    bool allow_locked = false;
     auto open_blocks = [&] {
         return static_cast<std::size_t>(std::count(assigned.begin(), assigned.end(), no_index));
     };
@@ -99,15 +101,21 @@ std::vector<std::uint32_t> fill_uncovered(const PreviousPlan& previous, const Ca
                     best_locked = is_locked;
                 }
             }
-            if (best != no_index) {
+            if (best != no_index && (!best_locked || allow_locked)) {
                 next[b] = best;
                 progress = true;
             }
         }
         assigned = std::move(next);
         if (progress) {
+            allow_locked = false;
             continue;
         }
+        if (!allow_locked) {
+            allow_locked = true;
+            continue;
+        }
+        allow_locked = false;
         // No open block touches an assigned one: the first goes to the nearest grid.
         std::set<std::uint32_t> holding(assigned.begin(), assigned.end());
         holding.erase(no_index);

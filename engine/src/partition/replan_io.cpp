@@ -166,7 +166,11 @@ PreviousPlan read_previous_plan(const io::SourceSpec& source, const std::string&
     const int name_index = defn.GetFieldIndex("name");
     const int households_index = defn.GetFieldIndex("households");
     const int centre_index = defn.GetFieldIndex("centre_id");
-    const int proposed_index = defn.GetFieldIndex("proposed");
+    // The grid layer's flag ("centre_new" in a Shapefile; "proposed" in hand-made layers).
+    int proposed_index = defn.GetFieldIndex("centre_proposed");
+    for (const char* name : {"centre_new", "proposed"}) {
+        proposed_index = proposed_index >= 0 ? proposed_index : defn.GetFieldIndex(name);
+    }
     const crs::Transformer to_working{o.crs, working};
 
     PreviousPlan plan;

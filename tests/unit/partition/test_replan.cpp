@@ -776,7 +776,7 @@ TEST_CASE("replan of an unchanged district keeps every grid, id and centre", "[p
 // (the name in the centres layer), so every proposed centre reads as an existing centre
 // with id "P<grid id>": not found among the district's centres, it is placed anew by the
 // replan (or, if the district has a centre with that id, the grid is anchored on it).
-TEST_CASE("replan reads back the proposed centres of a gridplan output", "[partition][replan][!mayfail]") {
+TEST_CASE("replan reads back the proposed centres of a gridplan output", "[partition][replan]") {
     wrap::GeosContext geos;
     Lattice l = nine_squares();
     Today t{l, geos};
@@ -1087,7 +1087,7 @@ TEST_CASE("replan on random districts keeps the hard rules and is deterministic"
 
 // Bug (replan.cpp, fill_uncovered): see the hand-made case below.
 TEST_CASE("replan on random districts gives locked grids only the uncovered blocks no other grid can take",
-          "[partition][replan][!mayfail]") {
+          "[partition][replan]") {
     wrap::GeosContext geos;
     for (std::uint32_t seed = 1; seed <= random_seeds(); ++seed) {
         RandomCase rc = random_case(geos, seed);
@@ -1111,7 +1111,7 @@ TEST_CASE("replan on random districts gives locked grids only the uncovered bloc
     }
 }
 
-TEST_CASE("replan gives a locked grid no uncovered block another grid can take", "[partition][replan][!mayfail]") {
+TEST_CASE("replan gives a locked grid no uncovered block another grid can take", "[partition][replan]") {
     // Three blocks by two, 100 households each, target 300. Grid 1 holds the western
     // column (cells 0 and 3), grid 2 (locked) the north-eastern blocks (cells 4 and 5);
     // the previous plan leaves cells 1 and 2 (the south-eastern blocks) out:
