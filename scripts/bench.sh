@@ -94,6 +94,30 @@ for extract in liechtenstein-2015-07-27 harrisburg-2015-02; do
     --out "$tmp/plan-osm-$extract-summary" 2>/dev/null | grep -v '^wrote ')" '```' "")
 done
 
+# --- replan after redevelopment: synth 250k seed 11, 8% demolished, 10% added ---------
+# The replan against a fresh plan of the same new district (its baseline: replan must
+# take no longer), and the households each keeps in their grid, measured independently
+# by tests/tools/share_kept (plain OGR point in polygon).
+s11=$tmp/synth-250k-s11
+"$gridplan" synth --households 250000 --seed 11 --out "$s11" -q
+python3 "$root/scripts/redevelop.py" "$s11/households.geojson" "$tmp/households-s11-new.geojson" \
+  --remove-near 119.08,36.70 --remove-share 0.08 --add-near 119.125,36.69 --add-share 0.10 >/dev/null
+"$gridplan" plan "$s11/district.json" --out "$tmp/plan-s11" -q
+measure "gridplan plan: synth 250k seed 11 redeveloped" "" \
+  "$gridplan" plan "$s11/district.json" --households "$tmp/households-s11-new.geojson" --out "$tmp/plan-s11-new" -q
+measure "gridplan replan: synth 250k seed 11 redeveloped" "gridplan plan: synth 250k seed 11 redeveloped" \
+  "$gridplan" replan "$s11/district.json" --households "$tmp/households-s11-new.geojson" \
+  --previous "$tmp/plan-s11/grids.geojson" --previous-households "$s11/households.geojson" --out "$tmp/replan-s11" -q
+replan_summary=$("$gridplan" replan "$s11/district.json" --households "$tmp/households-s11-new.geojson" \
+  --previous "$tmp/plan-s11/grids.geojson" --previous-households "$s11/households.geojson" \
+  --out "$tmp/replan-s11-summary" 2>/dev/null | grep -v '^wrote ')
+fresh_summary=$("$gridplan" plan "$s11/district.json" --households "$tmp/households-s11-new.geojson" \
+  --out "$tmp/plan-s11-new-summary" 2>/dev/null | grep -v '^wrote ')
+replan_kept=$("$build/tests/share_kept" "$tmp/plan-s11/grids.geojson" "$tmp/replan-s11-summary/grids.geojson" \
+  "$s11/households.geojson" "$tmp/households-s11-new.geojson")
+fresh_kept=$("$build/tests/share_kept" "$tmp/plan-s11/grids.geojson" "$tmp/plan-s11-new-summary/grids.geojson" \
+  "$s11/households.geojson" "$tmp/households-s11-new.geojson")
+
 mkdir -p "$root/bench"
 {
   echo "# gridplan benchmarks"
@@ -121,5 +145,19 @@ mkdir -p "$root/bench"
     echo
     printf '%s\n' "${osm_plans[@]}"
   fi
+  echo
+  echo "## Replan after redevelopment (synth 250k seed 11: 8% demolished, 10% added)"
+  echo
+  echo "replan (changes.json; the independent measure below):"
+  echo '```'
+  echo "$replan_summary"
+  echo "share_kept: $replan_kept"
+  echo '```'
+  echo "fresh plan of the new district (share kept: each fresh grid matched to the previous"
+  echo "grid it shares most households with, share_kept_matched):"
+  echo '```'
+  echo "$fresh_summary"
+  echo "share_kept: $fresh_kept"
+  echo '```'
 } >"$root/bench/results.md"
 cat "$root/bench/results.md"

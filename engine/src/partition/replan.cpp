@@ -738,8 +738,8 @@ private:
             double farthest = -1.0;
             const GridCentre& c = m_state.regions[r].centre;
             for (const AtomId a : left) {
-                if (a == centre) {
-                    continue;
+                if (a == centre || m_problem.atom(a).households <= 0) {
+                    continue;  // a peel starts where people live
                 }
                 const std::int64_t fresh = m_problem.atom(a).households - m_keep[a];
                 const double d = std::hypot(m_problem.atom(a).x - c.x, m_problem.atom(a).y - c.y);
@@ -789,6 +789,9 @@ private:
                         queue.emplace(nd, e.other);
                     }
                 }
+            }
+            if (load <= 0.0) {
+                break;  // nothing left to peel but empty land
             }
             for (const AtomId a : peel) {
                 left.erase(a);
