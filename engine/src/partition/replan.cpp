@@ -194,50 +194,27 @@ public:
     /// leaving both in the band and both connected, the fewest persisting households
     /// first. A grid whose centre's atom moved gets a new centre.
     void fix_band_by_single_moves() {
-        const double low = m_problem.config().band_low();
-        const double high = m_problem.config().band_high();
-        auto inside = [&](double l) { return l >= low && l <= high; };
         std::set<RegionId> recentred;
-        for (int pass = 0; pass < 4 * static_cast<int>(m_state.regions.size()); ++pass) {
-            AtomId best;
-            RegionId best_to;
-            std::int64_t best_keep = std::numeric_limits<std::int64_t>::max();
-            for (const AtomId a : m_problem.atom_ids()) {
-                const RegionId r = m_state.region_of[a];
-                const std::int64_t h = m_problem.atom(a).households;
-                const double lr = static_cast<double>(m_state.regions[r].load);
-                if (m_locked.count(r) > 0 || h <= 0 || !inside(lr - static_cast<double>(h))) {
-                    continue;
-                }
-                for (const auto& e : m_problem.atom(a).edges) {
-                    const RegionId s = m_state.region_of[e.other];
-                    if (!e.strong || s == r || m_locked.count(s) > 0) {
-                        continue;
-                    }
-                    const double ls = static_cast<double>(m_state.regions[s].load);
-                    // Only moves that bring a grid outside the band into it.
-                    if (inside(lr) && inside(ls)) {
-                        continue;
-                    }
-                    if (!inside(ls + static_cast<double>(h)) || m_keep[a] >= best_keep) {
-                        continue;
-                    }
-                    if (connected_after_move(r, a)) {
-                        best = a;
-                        best_to = s;
-                        best_keep = m_keep[a];
-                    }
-                }
-            }
-            if (!best.valid()) {
-                break;
-            }
-            const RegionId from = m_state.region_of[best];
-            m_state.move_atom(best, best_to);
+        auto apply = [&](AtomId atom, RegionId to) {
+            const RegionId from = m_state.region_of[atom];
+            m_state.move_atom(atom, to);
             m_changed.insert(from);
-            m_changed.insert(best_to);
-            if (m_state.regions[from].seed == best) {
+            m_changed.insert(to);
+            if (m_state.regions[from].seed == atom) {
                 recentred.insert(from);
+            }
+        };
+        for (int pass = 0; pass < 4 * static_cast<int>(m_state.regions.size()); ++pass) {
+            const auto [atom, to] = best_band_move(RegionId{}, AtomId{});
+            if (atom.valid()) {
+                apply(atom, to);
+                continue;
+            }
+            // Two steps: a border atom of a grid outside the band moves (in or out) so
+            // that the grid is inside, its neighbour leaving the band; a second move
+            // brings the neighbour back.
+            if (!two_step_band_move(apply)) {
+                break;
             }
         }
         if (recentred.empty()) {
@@ -255,6 +232,84 @@ public:
         }
         recentre(m_state, SiteSearch::wide);
         m_state.rules.frozen = saved;
+    }
+
+    bool inside_band(double load) const {
+        return load >= m_problem.config().band_low() && load <= m_problem.config().band_high();
+    }
+
+    /// The single move of a border atom (not `exclude`) that brings a grid outside the band
+    /// into it and leaves the other grid inside, both connected: the fewest persisting
+    /// households. With `only` valid, moves into or out of that grid only.
+    std::pair<AtomId, RegionId> best_band_move(RegionId only, AtomId exclude) const {
+        AtomId best;
+        RegionId best_to;
+        std::int64_t best_keep = std::numeric_limits<std::int64_t>::max();
+        for (const AtomId a : m_problem.atom_ids()) {
+            const RegionId r = m_state.region_of[a];
+            const double h = static_cast<double>(m_problem.atom(a).households);
+            const double lr = static_cast<double>(m_state.regions[r].load);
+            if (a == exclude || m_locked.count(r) > 0 || h <= 0 || !inside_band(lr - h)) {
+                continue;
+            }
+            for (const auto& e : m_problem.atom(a).edges) {
+                const RegionId s = m_state.region_of[e.other];
+                if (!e.strong || s == r || m_locked.count(s) > 0 || (only.valid() && r != only && s != only)) {
+                    continue;
+                }
+                const double ls = static_cast<double>(m_state.regions[s].load);
+                if ((inside_band(lr) && inside_band(ls)) || !inside_band(ls + h) || m_keep[a] >= best_keep) {
+                    continue;
+                }
+                if (connected_after_move(r, a)) {
+                    best = a;
+                    best_to = s;
+                    best_keep = m_keep[a];
+                }
+            }
+        }
+        return {best, best_to};
+    }
+
+    /// One two-step move for the first grid outside the band that has one; returns
+    /// whether one was made.
+    template <typename Apply>
+    bool two_step_band_move(Apply apply) {
+        for (const RegionId r : m_state.regions.ids()) {
+            const double lr = static_cast<double>(m_state.regions[r].load);
+            if (m_locked.count(r) > 0 || lr <= 0 || inside_band(lr)) {
+                continue;
+            }
+            const bool over = lr > m_problem.config().band_high();
+            for (const AtomId a : m_problem.atom_ids()) {
+                const double h = static_cast<double>(m_problem.atom(a).households);
+                const RegionId at = m_state.region_of[a];
+                if (h <= 0 || (over ? at != r : at == r) || m_locked.count(at) > 0) {
+                    continue;
+                }
+                for (const auto& e : m_problem.atom(a).edges) {
+                    const RegionId s = m_state.region_of[e.other];
+                    const RegionId to = over ? s : r;
+                    const RegionId other = over ? s : at;  // the grid that may leave the band
+                    if (!e.strong || s == at || m_locked.count(s) > 0 || (!over && s != r)) {
+                        continue;
+                    }
+                    if (!inside_band(lr + (over ? -h : h)) || !connected_after_move(at, a)) {
+                        continue;
+                    }
+                    m_state.move_atom(a, to);
+                    const auto [b, b_to] = best_band_move(other, a);
+                    if (b.valid()) {
+                        m_state.move_atom(a, at);
+                        apply(a, to);
+                        apply(b, b_to);
+                        return true;
+                    }
+                    m_state.move_atom(a, at);
+                }
+            }
+        }
+        return false;
     }
 
     /// Whether region r stays connected over strong edges without atom a (any atom,
