@@ -732,7 +732,7 @@ private:
             };
             const int fewer = std::max(1, static_cast<int>(std::floor(load / target)));
             const int more = std::max(1, static_cast<int>(std::ceil(load / target)));
-            const int parts = to_pass(more) < to_pass(fewer) ? more : fewer;
+            const int parts = to_pass(more) <= to_pass(fewer) ? more : fewer;
             if (parts < 2) {
                 continue;
             }
