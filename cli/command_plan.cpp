@@ -23,8 +23,6 @@ namespace gridplan::cli {
 
 namespace {
 
-double secs(std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
 class PlanCommand : public Command {
 public:
     std::string name() const override { return "plan"; }

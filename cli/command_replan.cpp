@@ -25,8 +25,6 @@ namespace gridplan::cli {
 
 namespace {
 
-double secs(std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
 class ReplanCommand : public Command {
 public:
     std::string name() const override { return "replan"; }

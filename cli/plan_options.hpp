@@ -16,6 +16,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -55,6 +56,9 @@ private:
     std::optional<std::string> m_code_prefix;
     std::string m_nest;
 };
+
+/// Seconds of a steady-clock duration, for the stage times of plan.json.
+inline double secs(std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 /// An InputError naming the household layer when the district has no households.
 void require_households(const config::ProjectConfig& cfg, const io::District& district);

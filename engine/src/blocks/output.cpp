@@ -8,14 +8,7 @@
 
 namespace gridplan::blocks {
 
-namespace {
-
-double round_to(double v, int decimals) {
-    const double f = std::pow(10.0, decimals);
-    return std::round(v * f) / f;
-}
-
-} // namespace
+using io::round_to;
 
 nlohmann::json blocks_summary(const BlocksResult& result, const io::District& district, const RunContext& ctx) {
     const auto& s = result.stats;

@@ -17,15 +17,12 @@ namespace gridplan::partition {
 
 namespace {
 
+using io::round_to;
+
 namespace bg = boost::geometry;
 namespace bgi = boost::geometry::index;
 using BPoint = bg::model::d2::point_xy<double>;
 using BBox = bg::model::box<BPoint>;
-
-double round_to(double v, int decimals) {
-    const double f = std::pow(10.0, decimals);
-    return std::round(v * f) / f;
-}
 
 /// Point in polygon over a list of polygons: the first (lowest index) that holds a point.
 class PolygonLocator {

@@ -12,14 +12,7 @@
 
 namespace gridplan::partition {
 
-namespace {
-
-double round_to(double v, int decimals) {
-    const double f = std::pow(10.0, decimals);
-    return std::round(v * f) / f;
-}
-
-} // namespace
+using io::round_to;
 
 std::string grid_code(const std::string& prefix, std::uint32_t number, std::size_t grids) {
     const std::size_t width = std::max<std::size_t>(3, std::to_string(grids).size());

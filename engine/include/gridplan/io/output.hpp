@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -165,5 +166,11 @@ private:
 
 /// Writes RFC 4180 CSV: header then rows; fields quoted when needed.
 std::string csv_line(const std::vector<std::string>& fields);
+
+/// `v` rounded to `decimals` decimal places, for figures written to outputs.
+inline double round_to(double v, int decimals) {
+    const double f = std::pow(10.0, decimals);
+    return std::round(v * f) / f;
+}
 
 } // namespace gridplan::io

@@ -809,23 +809,42 @@ void read_sources(const DistrictSpec& spec, Raw& raw, const wrap::GeosContext& g
     }
 }
 
-void project_households(Raw& raw, const crs::Crs& working, std::vector<HouseholdPoint>& out,
-                        std::optional<EstimateReport>& estimate, const wrap::GeosContext& geos, RunContext& ctx) {
-    std::vector<std::unique_ptr<crs::Transformer>> transformers(raw.source_crs.size());
-    auto transformer = [&](std::uint32_t source) -> const crs::Transformer& {
-        auto& t = transformers.at(source);
+namespace {
+
+/// Each source's transformation to the working CRS, made on first use.
+class SourceProjector {
+public:
+    SourceProjector(const Raw& raw, const crs::Crs& working)
+        : m_raw(raw), m_working(working), m_transformers(raw.source_crs.size()) {}
+
+    const crs::Transformer& transformer(std::uint32_t source) {
+        auto& t = m_transformers.at(source);
         if (!t) {
-            t = std::make_unique<crs::Transformer>(raw.source_crs[source], working);
+            t = std::make_unique<crs::Transformer>(m_raw.source_crs[source], m_working);
         }
         return *t;
-    };
-    auto project = [&](std::uint32_t source, const GEOSGeometry* g) {
+    }
+
+    /// A geometry of `source` in the working CRS; a CrsError names the source.
+    wrap::GeomPtr project(std::uint32_t source, const GEOSGeometry* g, const wrap::GeosContext& geos) {
         try {
             return transformer(source).apply(geos, g);
         } catch (const CrsError& e) {
-            throw CrsError{raw.source_names.at(source) + ": " + e.what()};
+            throw CrsError{m_raw.source_names.at(source) + ": " + e.what()};
         }
-    };
+    }
+
+private:
+    const Raw& m_raw;
+    const crs::Crs& m_working;
+    std::vector<std::unique_ptr<crs::Transformer>> m_transformers;
+};
+
+} // namespace
+
+void project_households(Raw& raw, const crs::Crs& working, std::vector<HouseholdPoint>& out,
+                        std::optional<EstimateReport>& estimate, const wrap::GeosContext& geos, RunContext& ctx) {
+    SourceProjector projector{raw, working};
     out.reserve(out.size() + raw.households.size());
     FidTally unprojectable;
     std::int64_t unprojectable_households = 0;
@@ -833,7 +852,7 @@ void project_households(Raw& raw, const crs::Crs& working, std::vector<Household
         const double x = h.x;
         const double y = h.y;
         try {
-            transformer(h.source).apply(h.x, h.y);
+            projector.transformer(h.source).apply(h.x, h.y);
         } catch (const CrsError& e) {
             // Rejected, counted and reported, like a household without a geometry.
             unprojectable.add(h.fid.value());
@@ -856,7 +875,7 @@ void project_households(Raw& raw, const crs::Crs& working, std::vector<Household
     }
     if (raw.household_estimation) {
         for (auto& b : raw.buildings) {
-            b.geom = project(b.source, b.geom.get());
+            b.geom = projector.project(b.source, b.geom.get(), geos);
         }
         std::vector<wrap::GeomPtr> landuse;
         std::vector<const GEOSGeometry*> landuse_raw;
@@ -904,21 +923,7 @@ void project_households(Raw& raw, const crs::Crs& working, std::vector<Household
 }
 
 void project_into(Raw& raw, District& d, const wrap::GeosContext& geos, RunContext& ctx) {
-    std::vector<std::unique_ptr<crs::Transformer>> transformers(raw.source_crs.size());
-    auto transformer = [&](std::uint32_t source) -> const crs::Transformer& {
-        auto& t = transformers.at(source);
-        if (!t) {
-            t = std::make_unique<crs::Transformer>(raw.source_crs[source], d.working_crs);
-        }
-        return *t;
-    };
-    auto project = [&](std::uint32_t source, const GEOSGeometry* g) {
-        try {
-            return transformer(source).apply(geos, g);
-        } catch (const CrsError& e) {
-            throw CrsError{raw.source_names.at(source) + ": " + e.what()};
-        }
-    };
+    SourceProjector projector{raw, d.working_crs};
 
     const crs::Transformer boundary_to_working{raw.boundary_crs, d.working_crs};
     d.boundary = boundary_to_working.apply(geos, raw.boundary.get());
@@ -934,11 +939,11 @@ void project_into(Raw& raw, District& d, const wrap::GeosContext& geos, RunConte
 
     d.barriers.reserve(raw.barriers.size());
     for (auto& b : raw.barriers) {
-        b.geom = project(b.source, b.geom.get());
+        b.geom = projector.project(b.source, b.geom.get(), geos);
         d.barriers.push_back(std::move(b));
     }
     for (auto& w : raw.water) {
-        w.geom = project(w.source, w.geom.get());
+        w.geom = projector.project(w.source, w.geom.get(), geos);
         if (!geos.is_valid(w.geom.get())) {
             int dropped = 0;
             w.geom = geos.make_valid_polygonal(w.geom.get(), dropped);
@@ -967,7 +972,7 @@ void project_into(Raw& raw, District& d, const wrap::GeosContext& geos, RunConte
         out.fid = p.fid.valid() ? std::optional<std::int64_t>{p.fid.value()} : std::nullopt;
         if (p.geom) {
             try {
-                out.wkb = geos.to_wkb(project(p.source, p.geom.get()).get());
+                out.wkb = geos.to_wkb(projector.project(p.source, p.geom.get(), geos).get());
             } catch (const CrsError&) {
                 // keep the problem without a location
             }
