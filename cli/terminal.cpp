@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 #include <string>
@@ -15,10 +16,13 @@ RunContext make_run_context(const CommonOptions& options) {
     const bool verbose = options.verbose;
     const bool quiet = options.quiet;
     const bool tty = ::isatty(STDERR_FILENO) != 0;
-    ctx.log = Logger{[verbose, quiet, tty](LogLevel level, const std::string& message) {
+    // GRIDPLAN_DEBUG=1: the engine's debug messages too (for developers; not an option).
+    const char* debug_env = std::getenv("GRIDPLAN_DEBUG");
+    const bool debug = debug_env != nullptr && std::string_view{debug_env} == "1";
+    ctx.log = Logger{[verbose, quiet, tty, debug](LogLevel level, const std::string& message) {
         if (level == LogLevel::warning && !quiet) {
             std::cerr << (tty ? "\r\033[K" : "") << "gridplan: warning: " << message << '\n';
-        } else if (level == LogLevel::info && verbose) {
+        } else if ((level == LogLevel::info && verbose) || (level == LogLevel::debug && debug)) {
             std::cerr << (tty ? "\r\033[K" : "") << "gridplan: " << message << '\n';
         }
     }};

@@ -117,6 +117,18 @@ replan_kept=$("$build/tests/share_kept" "$tmp/plan-s11/grids.geojson" "$tmp/repl
   "$s11/households.geojson" "$tmp/households-s11-new.geojson")
 fresh_kept=$("$build/tests/share_kept" "$tmp/plan-s11/grids.geojson" "$tmp/plan-s11-new-summary/grids.geojson" \
   "$s11/households.geojson" "$tmp/households-s11-new.geojson")
+# The same redevelopment at other places (demolition point, compound point), not tuned to:
+# how the share kept spreads.
+more_replans=()
+for pair in "119.10,36.70 119.08,36.685" "119.13,36.705 119.095,36.715" "119.07,36.69 119.115,36.70"; do
+  set -- $pair
+  python3 "$root/scripts/redevelop.py" "$s11/households.geojson" "$tmp/households-s11-more.geojson" \
+    --remove-near "$1" --remove-share 0.08 --add-near "$2" --add-share 0.10 >/dev/null
+  line=$("$gridplan" replan "$s11/district.json" --households "$tmp/households-s11-more.geojson" \
+    --previous "$tmp/plan-s11/grids.geojson" --previous-households "$s11/households.geojson" \
+    --out "$tmp/replan-s11-more" 2>/dev/null | grep -E '^(grids|kept)' | sed -e 's/ (target.*): / /' -e 's/; 0 blocks.*//' | paste -sd ' ' -)
+  more_replans+=("| $1 | $2 | $line |")
+done
 
 mkdir -p "$root/bench"
 {
@@ -159,5 +171,13 @@ mkdir -p "$root/bench"
   echo "$fresh_summary"
   echo "share_kept: $fresh_kept"
   echo '```'
+  echo
+  echo "The same redevelopment around other points (8% removed nearest the first, 10% added"
+  echo "around the second); a block holding more than the band (a compound on one block) is a"
+  echo "grid of its own, outside the band:"
+  echo
+  echo "| removed near | added near | replan |"
+  echo "| --- | --- | --- |"
+  printf '%s\n' "${more_replans[@]}"
 } >"$root/bench/results.md"
 cat "$root/bench/results.md"

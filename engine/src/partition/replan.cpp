@@ -9,21 +9,32 @@
 //    - a grid cut in two keeps the piece with its centre; the other pieces go to the
 //      neighbour they share the longest edge with, or become grids of their own when
 //      they hold the band's lower bound;
-//    - a grid that shrank below the band is dissolved into its neighbours when it holds
-//      fewer households than twice what it lacks (else the band repair fills it);
-//    - a grid that grew beyond what its neighbours can absorb is split: new grids are
-//      peeled off it from its new households outwards, then balanced among themselves;
-//    - while there are more grids than the households make, the smallest below the
-//      band is dissolved.
-// 3. What broke is repaired by the local search (search.hpp), moves limited to the grids
+//    - grids above the band that touch one another are split as one group: new grids are
+//      peeled off from their new households outwards, as many as move the fewest
+//      persisting households, peels and band flow after counted (none is a candidate);
+//    - grids with no households left are dissolved; then, one at a time, the grid below
+//      the band whose dissolving lowers most the households moved, band flow included;
+//    - while there are more grids than the band allows (or, below stability 0.5, than
+//      the households over the target make), the smallest below the band is dissolved;
+//    - the band flow (band_flow.hpp): a min-cost flow on the grid graph says how many
+//      households each grid passes to each neighbour so that the grids dissolved are
+//      emptied and the others end inside the band, at the fewest households x grids
+//      crossed; each amount is passed as border atoms, and the flow solved again on what
+//      blocks of whole households left, a few rounds.
+// 3. What is still outside the band, two ways, the better by replan_score() kept: single
+//    band moves alone, or the local search (search.hpp) with moves limited to the grids
 //    changed above or outside the band and their neighbours (all grids at stability below
-//    0.5), each persisting household moved away from its grid costing
-//    Tuning::replan_away_cost x stability / (1 - stability); while grids stay outside the
-//    band, the frozen grids around join ring by ring. Then re-centring and search rounds,
-//    and single moves for a grid still outside the band.
-// 4. The evaluation, and the grids get the previous ids (new ones above the maximum).
+//    0.5), each persisting household away from the grid it was carried into costing
+//    Tuning::replan_away_cost x stability / (1 - stability), the frozen grids around
+//    joining ring by ring while grids stay outside the band, then re-centring and search
+//    rounds and single band moves. Last (stability 0.5 or more), reduce_moves(): atoms
+//    back to the grid they were carried into, with up to two more moves keeping the band.
+// 4. The evaluation; each grid continues the previous grid it shares most persisting
+//    households with (match_previous()), so a split grid keeps its id on the part that
+//    holds its households; new grids get ids above the maximum.
 #include "gridplan/partition/replan.hpp"
 
+#include "partition/detail/band_flow.hpp"
 #include "partition/detail/centres.hpp"
 #include "partition/detail/evaluation.hpp"
 #include "partition/detail/objective.hpp"
@@ -41,6 +52,7 @@
 #include <numeric>
 #include <queue>
 #include <set>
+#include <tuple>
 
 namespace gridplan::partition {
 
@@ -168,16 +180,30 @@ public:
         place_centres();
         m_state.rules.frozen.assign(m_state.regions.size(), 0);
         freeze_locked();
+        log_loads("carried");
         // The hard rules.
         keep_connected();
         resize_grids();
         keep_connected();
+        log_loads("resized");
         // What broke, and where moves may go.
-        m_state.rules.home = m_state.region_of;
+        // Home: the grid each atom was carried into (a household moved by the steps above
+        // gains by going back, as the share kept counts it).
+        m_state.rules.home = m_carried;
         m_state.rules.away_households = m_keep;
         const double w = m_options.stability;
         m_state.rules.away_cost = w >= 1.0 ? t.replan_away_cost_max : t.replan_away_cost * w / (1.0 - w);
         choose_movable();
+        // Two ways on from here, the better by score() (the band first, then households
+        // beyond the radius plus the cost of those moved): the band repaired by single
+        // moves alone, or the local search over what broke, with re-centring.
+        const auto [saved_region_of, saved_regions] = std::pair{m_state.region_of, m_state.regions};
+        fix_band_by_single_moves();
+        const double band_only = replan_score();
+        auto band_region_of = m_state.region_of;
+        auto band_regions = m_state.regions;
+        m_state.region_of = saved_region_of;
+        m_state.regions = saved_regions;
         search_in_rings();
         for (int round = 0; round < m_problem.config().rounds; ++round) {
             if (!recentre(m_state, SiteSearch::wide)) {
@@ -186,7 +212,204 @@ public:
             search_in_rings();
         }
         fix_band_by_single_moves();
+        const double searched = replan_score();
+        m_ctx.log.debug("replan: score " + std::to_string(band_only) + " with the band repaired alone, " +
+                        std::to_string(searched) + " after the search");
+        if (band_only <= searched) {
+            m_state.region_of = std::move(band_region_of);
+            m_state.regions = std::move(band_regions);
+        }
+        log_loads("repaired");
+        if (w >= 0.5) {
+            reduce_moves();
+            log_loads("moves reduced");
+        }
         return evaluate();
+    }
+
+    /// The last step: fewer households moved, the band and contiguity kept. A household
+    /// away from the grid it was carried into goes back when its grid's neighbour is that
+    /// grid; where that would take a grid out of the band, a second atom makes up for it:
+    /// one of the grid that takes the household back passes an atom on (to any neighbour),
+    /// or a neighbour of the grid it leaves passes one in, chosen so that fewer persisting
+    /// households are away in all. Moves between grids not locked; no centre's atom moves.
+    /// Passes until none helps (at most Tuning::improve_passes).
+    void reduce_moves() {
+        for (int pass = 0; pass < m_problem.tuning().improve_passes; ++pass) {
+            std::int64_t gained = 0;
+            for (const AtomId a : m_problem.atom_ids()) {
+                const RegionId c = m_state.region_of[a];
+                const RegionId h = m_carried[a];
+                if (m_keep[a] <= 0 || c == h || !movable(c) || !movable(h) || m_state.regions[c].seed == a ||
+                    m_state.regions[h].load <= 0 || !touches(a, h)) {
+                    continue;
+                }
+                gained += bring_home(a, c, h);
+            }
+            m_ctx.log.debug("replan: fewer moves, pass " + std::to_string(pass) + ": " + std::to_string(gained) +
+                            " households back home");
+            if (gained == 0) {
+                break;
+            }
+        }
+    }
+
+    /// As score() (objective.hpp) over the grids that hold blocks: households outside
+    /// the band first, then those beyond the radius plus the cost of those moved.
+    double replan_score() const {
+        const double band_weight = static_cast<double>(m_problem.households()) + 1.0;
+        const double low = std::ceil(m_problem.config().band_low());
+        const double high = std::floor(m_problem.config().band_high());
+        std::vector<char> holds(m_state.regions.size(), 0);
+        for (const AtomId a : m_problem.atom_ids()) {
+            holds[m_state.region_of[a].value()] = 1;
+        }
+        double cost = 0.0;
+        for (const RegionId r : m_state.regions.ids()) {
+            const double l = static_cast<double>(m_state.regions[r].load);
+            cost += holds[r.value()] != 0 ? band_weight * std::max({0.0, low - l, l - high}) : 0.0;
+        }
+        for (const AtomId a : m_problem.atom_ids()) {
+            const RegionId r = m_state.region_of[a];
+            cost += static_cast<double>(m_state.outside_radius(r, a));
+            cost += r != m_carried[a] ? m_state.rules.away_cost * static_cast<double>(m_keep[a]) : 0.0;
+        }
+        return cost;
+    }
+
+    bool movable(RegionId r) const { return m_locked.count(r) == 0 && m_retired.count(r) == 0; }
+
+    bool touches(AtomId a, RegionId r) const {
+        for (const auto& e : m_problem.atom(a).edges) {
+            if (e.strong && m_state.region_of[e.other] == r) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// Persisting households of atom b away from home if it were in region r.
+    std::int64_t away_in(AtomId b, RegionId r) const { return m_carried[b] == r ? 0 : m_keep[b]; }
+
+    /// Atom a (in c, carried into h) back to h, alone or with up to two atoms making up
+    /// for it (settle()); returns the persisting households that came home in all, net
+    /// (0: nothing done).
+    std::int64_t bring_home(AtomId a, RegionId c, RegionId h) {
+        if (!connected_after_move(c, a)) {
+            return 0;
+        }
+        m_state.move_atom(a, h);
+        std::vector<RegionId> touched{c, h};
+        std::int64_t gain = 0;
+        if (settle(2, m_keep[a], touched, gain)) {
+            for (const RegionId r : touched) {
+                m_changed.insert(r);
+            }
+            return gain;
+        }
+        m_state.move_atom(a, c);
+        return 0;
+    }
+
+    /// With the grids `touched` by the moves so far (net gain `so_far`): if all are inside
+    /// the band and the gain is positive, done (true, `gain` set). Else, up to `depth` more
+    /// moves, each a border atom into or out of the first touched grid outside the band
+    /// (the most promising few by gain, connectivity kept, no centre's atom), tried in
+    /// turn; a move tried and not kept is undone.
+    bool settle(int depth, std::int64_t so_far, std::vector<RegionId>& touched, std::int64_t& gain) {
+        RegionId r;
+        for (const RegionId t : touched) {
+            if (!inside_band(static_cast<double>(m_state.regions[t].load))) {
+                r = t;
+                break;
+            }
+        }
+        if (!r.valid()) {
+            gain = so_far;
+            return so_far > 0;
+        }
+        if (depth == 0) {
+            return false;
+        }
+        const double load = static_cast<double>(m_state.regions[r].load);
+        const bool over = load > m_problem.config().band_high();
+        struct Move {
+            std::int64_t gain;
+            AtomId atom;
+            RegionId to;
+        };
+        std::vector<Move> moves;
+        for (const AtomId b : m_problem.atom_ids()) {
+            const RegionId from = m_state.region_of[b];
+            if (!movable(from) || m_state.regions[from].seed == b || (over && from != r) || (!over && from == r)) {
+                continue;
+            }
+            const std::int64_t hb = m_problem.atom(b).households;
+            if (hb <= 0 || !inside_band(over ? load - static_cast<double>(hb) : load + static_cast<double>(hb))) {
+                continue;
+            }
+            for (const auto& e : m_problem.atom(b).edges) {
+                const RegionId to = m_state.region_of[e.other];
+                if (!e.strong || to == from || !movable(to) || (!over && to != r)) {
+                    continue;
+                }
+                const std::int64_t g = away_in(b, from) - away_in(b, to);
+                if (so_far + g <= 0 && depth == 1) {
+                    continue;  // cannot end with a gain
+                }
+                moves.push_back({g, b, to});
+            }
+        }
+        std::sort(moves.begin(), moves.end(), [](const Move& x, const Move& y) {
+            return x.gain != y.gain ? x.gain > y.gain
+                                    : (x.atom != y.atom ? x.atom < y.atom : x.to < y.to);
+        });
+        moves.erase(std::unique(moves.begin(), moves.end(),
+                                [](const Move& x, const Move& y) { return x.atom == y.atom && x.to == y.to; }),
+                    moves.end());
+        int tried = 0;
+        for (const Move& m : moves) {
+            if (tried >= 8) {
+                break;
+            }
+            const RegionId from = m_state.region_of[m.atom];
+            if (!connected_after_move(from, m.atom)) {
+                continue;
+            }
+            ++tried;
+            m_state.move_atom(m.atom, m.to);
+            const std::size_t size = touched.size();
+            for (const RegionId t : {from, m.to}) {
+                if (std::find(touched.begin(), touched.end(), t) == touched.end()) {
+                    touched.push_back(t);
+                }
+            }
+            if (settle(depth - 1, so_far + m.gain, touched, gain)) {
+                return true;
+            }
+            touched.resize(size);
+            m_state.move_atom(m.atom, from);
+        }
+        return false;
+    }
+
+    /// Debug: the persisting households away from their carried grid, and the grids
+    /// outside the band with their loads.
+    void log_loads(const std::string& when) const {
+        std::int64_t away = 0;
+        for (const AtomId a : m_problem.atom_ids()) {
+            away += m_state.region_of[a] != m_carried[a] ? m_keep[a] : 0;
+        }
+        std::string outside;
+        const auto atoms_of = m_state.atoms_of_regions();
+        for (const RegionId r : m_state.regions.ids()) {
+            const double load = static_cast<double>(m_state.regions[r].load);
+            if (!atoms_of[r].empty() && !inside_band(load)) {
+                outside += " " + describe(r) + " " + std::to_string(m_state.regions[r].load) + ";";
+            }
+        }
+        m_ctx.log.debug("replan: " + when + ": " + std::to_string(away) +
+                        " persisting households away from their carried grid; outside the band:" + outside);
     }
 
     /// Last resort for a grid still outside the band: single border atoms (its centre's
@@ -239,12 +462,13 @@ public:
     }
 
     /// The single move of a border atom (not `exclude`) that brings a grid outside the band
-    /// into it and leaves the other grid inside, both connected: the fewest persisting
-    /// households. With `only` valid, moves into or out of that grid only.
+    /// into it and leaves the other grid inside, both connected: the one that takes the
+    /// fewest persisting households away from the grid they were carried into (net of
+    /// those it brings back). With `only` valid, moves into or out of that grid only.
     std::pair<AtomId, RegionId> best_band_move(RegionId only, AtomId exclude) const {
         AtomId best;
         RegionId best_to;
-        std::int64_t best_keep = std::numeric_limits<std::int64_t>::max();
+        std::int64_t best_cost = std::numeric_limits<std::int64_t>::max();
         for (const AtomId a : m_problem.atom_ids()) {
             const RegionId r = m_state.region_of[a];
             const double h = static_cast<double>(m_problem.atom(a).households);
@@ -258,13 +482,14 @@ public:
                     continue;
                 }
                 const double ls = static_cast<double>(m_state.regions[s].load);
-                if ((inside_band(lr) && inside_band(ls)) || !inside_band(ls + h) || m_keep[a] >= best_keep) {
+                const std::int64_t cost = away_in(a, s) - away_in(a, r);
+                if ((inside_band(lr) && inside_band(ls)) || !inside_band(ls + h) || cost >= best_cost) {
                     continue;
                 }
                 if (connected_after_move(r, a)) {
                     best = a;
                     best_to = s;
-                    best_keep = m_keep[a];
+                    best_cost = cost;
                 }
             }
         }
@@ -421,6 +646,7 @@ private:
             region_of_block[b] = region_of_grid[grid_of_block[b]];
         }
         m_state = state_from_assignment(m_problem, region_of_block);
+        m_carried = m_state.region_of;
     }
 
     /// The previous centres where known; the others placed by recentre() (every known
@@ -567,7 +793,7 @@ private:
         for (const AtomId a : atoms) {
             for (const auto& e : m_problem.atom(a).edges) {
                 const RegionId s = m_state.region_of[e.other];
-                if (e.strong && s != r && !frozen(s)) {
+                if (e.strong && s != r && !frozen(s) && m_dissolving.count(s) == 0) {
                     shared[s] += e.total() + 1e-3;
                 }
             }
@@ -639,48 +865,127 @@ private:
         return out;
     }
 
-    /// Dissolves grids that shrank below the band where that moves fewer households than
-    /// filling them up, splits grids that grew beyond what their neighbours can absorb,
-    /// then dissolves the smallest grids below the band while there are more grids than
-    /// the district's households make (plan.grids, or households / target rounded).
+    /// Splits the grids that grew beyond what their neighbours can absorb (split_large()),
+    /// chooses the grids to dissolve (choose_dissolving()), dissolves the smallest below
+    /// the band while there are more grids than the band allows (see below), then moves
+    /// the households of the grids dissolved and the excess and deficit of the others by
+    /// the band flow (flow_to_band()).
     void resize_grids() {
         const PartitionConfig& config = m_problem.config();
         const double low = config.band_low();
-        // Dissolving moves the grid's households; keeping it moves the deficit in from the
-        // neighbours (along chains if need be): whichever moves fewer.
-        while (dissolve_smallest([&](double load) { return load < 2.0 * (low - load); })) {
-        }
-        // Split, largest first, until no grid is above the band beyond its neighbours' room.
         for (int round = 0; round < 4 && split_large(); ++round) {
+            keep_connected();  // peels may cut a grid: the flow passes only from connected grids
         }
+        choose_dissolving();
+        // The count: plan.grids when set; else, at stability 0.5 or more, as many as the
+        // band allows (every grid can still hold its lower bound: dissolving a grid moves
+        // all its households), below 0.5 the households over the target, as a fresh plan.
+        const double households = static_cast<double>(m_problem.households());
         const std::size_t wanted =
             config.grids > 0 ? static_cast<std::size_t>(config.grids)
-                             : static_cast<std::size_t>(std::max<long>(
-                                   1, std::lround(static_cast<double>(m_problem.households()) / config.households_per_grid)));
-        while (live_regions() > wanted && dissolve_smallest([](double) { return true; })) {
+            : m_options.stability >= 0.5
+                ? static_cast<std::size_t>(std::max(1.0, std::floor(households / low)))
+                : static_cast<std::size_t>(std::max(1.0, std::round(households / config.households_per_grid)));
+        while (live_regions() > wanted && dissolve_smallest()) {
         }
+        flow_to_band();
+        // What the flow left of the grids dissolved (empty land, blocks too large to pass)
+        // to their neighbours, in rounds: a block that touches only another grid being
+        // dissolved waits for that grid's blocks to have gone.
+        for (bool progress = true; progress;) {
+            progress = false;
+            const auto atoms_of = m_state.atoms_of_regions();
+            for (const RegionId r : m_dissolving) {
+                if (m_retired.count(r) == 0 && !atoms_of[r].empty()) {
+                    progress = dissolve(r, atoms_of[r]) || progress;
+                }
+            }
+        }
+        const auto atoms_of = m_state.atoms_of_regions();
+        for (const RegionId r : m_dissolving) {
+            if (atoms_of[r].empty()) {
+                m_state.regions[r].seed = AtomId{};
+                m_retired.insert(r);
+            } else if (m_retired.count(r) == 0) {
+                m_ctx.log.info("replan: " + describe(r) + " keeps " + std::to_string(m_state.regions[r].load) +
+                               " households in blocks no neighbour can take");
+            }
+        }
+        m_dissolving.clear();
+    }
+
+    /// Which grids below the band to dissolve: those with no households left; then one at
+    /// a time, the one that lowers most the households its dissolving and the band flow
+    /// after would move (a household the flow cannot place outweighing them all), while
+    /// one does.
+    void choose_dissolving() {
+        const double low = m_problem.config().band_low();
+        auto cost = [&](const std::set<RegionId>& extra) {
+            const FlowProblem fp = flow_problem(m_state.region_of, m_state.regions.size(), &extra);
+            const BandFlow flow = band_flow(fp.nodes, fp.adjacent);
+            double c = unmet_weight() * static_cast<double>(flow.unmet);
+            for (const BandFlowEdge& e : flow.edges) {
+                c += static_cast<double>(e.amount);
+            }
+            return c;
+        };
+        // A grid with blocks but no households left is dissolved whatever the flow.
+        std::set<RegionId> chosen;
+        const auto atoms_of = m_state.atoms_of_regions();
+        for (const RegionId r : m_state.regions.ids()) {
+            if (!frozen(r) && m_retired.count(r) == 0 && m_dissolving.count(r) == 0 && !atoms_of[r].empty() &&
+                m_state.regions[r].load <= 0) {
+                chosen.insert(r);
+                m_ctx.log.info("replan: " + describe(r) + " (no households left) is dissolved into its neighbours");
+            }
+        }
+        double current = cost(chosen);
+        for (;;) {
+            RegionId best;
+            double best_cost = current;
+            for (const RegionId r : m_state.regions.ids()) {
+                const double load = static_cast<double>(m_state.regions[r].load);
+                if (frozen(r) || m_retired.count(r) > 0 || m_dissolving.count(r) > 0 || chosen.count(r) > 0 ||
+                    load <= 0 || load >= low) {
+                    continue;
+                }
+                std::set<RegionId> with = chosen;
+                with.insert(r);
+                const double c = cost(with);
+                if (c < best_cost) {
+                    best_cost = c;
+                    best = r;
+                }
+            }
+            if (!best.valid()) {
+                break;
+            }
+            chosen.insert(best);
+            current = best_cost;
+            m_ctx.log.info("replan: " + describe(best) + " (" + std::to_string(m_state.regions[best].load) +
+                           " households) is dissolved into its neighbours");
+        }
+        m_dissolving.insert(chosen.begin(), chosen.end());
     }
 
     std::size_t live_regions() const {
         std::size_t n = 0;
         for (const RegionId r : m_state.regions.ids()) {
-            n += m_retired.count(r) == 0 && m_state.regions[r].load > 0 ? 1 : 0;
+            n += m_retired.count(r) == 0 && m_dissolving.count(r) == 0 && m_state.regions[r].load > 0 ? 1 : 0;
         }
         return n;
     }
 
-    /// Dissolves the smallest grid below the band (not frozen) for which `worth(load)`
-    /// holds and whose neighbours have room for it (room up to the band's top); returns
-    /// whether one was.
-    template <typename Worth>
-    bool dissolve_smallest(Worth worth) {
+    /// Marks for dissolving the smallest grid below the band (not frozen, not marked) whose
+    /// neighbours have room for it (room up to the band's top); returns whether one was.
+    bool dissolve_smallest() {
         const double low = m_problem.config().band_low();
         const double high = m_problem.config().band_high();
         const auto atoms_of = m_state.atoms_of_regions();
         std::vector<std::pair<std::int64_t, RegionId>> small;
         for (const RegionId r : atoms_of.ids()) {
             const double load = static_cast<double>(m_state.regions[r].load);
-            if (!frozen(r) && !atoms_of[r].empty() && load < low && worth(load)) {
+            if (!frozen(r) && m_dissolving.count(r) == 0 && !atoms_of[r].empty() && load < low) {
                 small.emplace_back(m_state.regions[r].load, r);
             }
         }
@@ -689,65 +994,480 @@ private:
             const auto next = neighbours(r, atoms_of[r]);
             double room = 0.0;
             for (const RegionId s : next) {
-                room += std::max(0.0, high - static_cast<double>(m_state.regions[s].load));
+                if (m_dissolving.count(s) == 0) {
+                    room += std::max(0.0, high - static_cast<double>(m_state.regions[s].load));
+                }
             }
             if (!next.empty() && room >= static_cast<double>(load)) {
-                dissolve(r, atoms_of[r]);
+                m_dissolving.insert(r);
+                m_ctx.log.info("replan: " + describe(r) + " (" + std::to_string(load) +
+                               " households) is dissolved into its neighbours");
                 return true;
             }
         }
         return false;
     }
 
+    /// The band flow (band_flow.hpp) over the grids not frozen: each grid marked for
+    /// dissolving gives all it holds, every other ends inside the band less a margin
+    /// (Tuning::replan_flow_margin), at the fewest households x grids crossed; then each
+    /// amount is passed as border atoms (realize()). Blocks come whole and grids touch
+    /// where they touch, so a flow may be passed only in part: the flow is solved again on
+    /// what it left, a few rounds.
+    void flow_to_band() {
+        for (int round = 0; round < 4; ++round) {
+            if (!flow_round()) {
+                break;
+            }
+        }
+    }
 
-    /// One round of splits; returns whether any grid was split.
+    /// In the costs of a resize: a household left outside the band outweighs every move.
+    double unmet_weight() const { return static_cast<double>(m_problem.households()) + 1.0; }
+
+    /// Households a flow aims inside each end of the band (Tuning::replan_flow_margin).
+    double flow_margin() const {
+        const PartitionConfig& config = m_problem.config();
+        return std::min(m_problem.tuning().replan_flow_margin * config.households_per_grid,
+                        0.25 * (config.band_high() - config.band_low()));
+    }
+
+    /// The band flow's graph for an assignment of atoms to `regions` regions (ids at and
+    /// above the state's count are new grids): a node per region that holds households
+    /// and is neither frozen nor retired, a grid being dissolved with bounds 0..0.
+    struct FlowProblem {
+        std::vector<BandFlowNode> nodes;
+        std::vector<RegionId> region_of_node;
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> adjacent;
+    };
+    FlowProblem flow_problem(const IdVector<AtomId, RegionId>& region_of, std::size_t regions,
+                             const std::set<RegionId>* dissolving_too = nullptr) const {
+        const PartitionConfig& config = m_problem.config();
+        const double margin = flow_margin();
+        const auto low = static_cast<std::int64_t>(std::ceil(config.band_low() + margin));
+        const auto high = static_cast<std::int64_t>(std::floor(config.band_high() - margin));
+        std::vector<std::int64_t> load(regions, 0);
+        for (const AtomId a : m_problem.atom_ids()) {
+            load[region_of[a].value()] += m_problem.atom(a).households;
+        }
+        FlowProblem fp;
+        std::vector<std::uint32_t> node_of(regions, no_index);
+        for (std::uint32_t k = 0; k < regions; ++k) {
+            const RegionId r{k};
+            const bool existing = k < m_state.regions.size();
+            if ((existing && (frozen(r) || m_retired.count(r) > 0)) || load[k] <= 0) {
+                continue;
+            }
+            node_of[k] = static_cast<std::uint32_t>(fp.nodes.size());
+            fp.region_of_node.push_back(r);
+            const bool dissolving =
+                existing && (m_dissolving.count(r) > 0 || (dissolving_too != nullptr && dissolving_too->count(r) > 0));
+            fp.nodes.push_back({load[k], dissolving ? 0 : low, dissolving ? 0 : high, !dissolving});
+        }
+        for (const AtomId a : m_problem.atom_ids()) {
+            const std::uint32_t u = node_of[region_of[a].value()];
+            for (const auto& e : m_problem.atom(a).edges) {
+                const std::uint32_t v = node_of[region_of[e.other].value()];
+                if (e.strong && u != no_index && v != no_index && u < v) {
+                    fp.adjacent.emplace_back(u, v);
+                }
+            }
+        }
+        return fp;
+    }
+
+    /// One round of flow_to_band(); returns whether any household was passed.
+    bool flow_round() {
+        const double margin = flow_margin();
+        const FlowProblem fp = flow_problem(m_state.region_of, m_state.regions.size());
+        const auto& nodes = fp.nodes;
+        const auto& region_of_node = fp.region_of_node;
+        const BandFlow flow = band_flow(fp.nodes, fp.adjacent);
+        // The grids dissolved pass theirs first (their households move in any case).
+        std::vector<std::vector<std::pair<RegionId, std::int64_t>>> out_of(nodes.size());
+        std::int64_t total = 0;
+        for (const BandFlowEdge& e : flow.edges) {
+            out_of[e.from].emplace_back(region_of_node[e.to], e.amount);
+            total += e.amount;
+        }
+        std::int64_t passed = 0;
+        for (const bool dissolving : {true, false}) {
+            for (std::uint32_t v = 0; v < nodes.size(); ++v) {
+                if (!out_of[v].empty() && nodes[v].takes != dissolving) {
+                    passed += realize(region_of_node[v], out_of[v], dissolving, margin);
+                }
+            }
+        }
+        m_ctx.log.debug("replan: band flow of " + std::to_string(total) + " households over " +
+                        std::to_string(flow.edges.size()) + " grid borders, " + std::to_string(passed) + " passed; " +
+                        std::to_string(flow.unmet) + " households it cannot place");
+        return passed > 0;
+    }
+
+    /// The border atom of region r to pass to its neighbour s towards `left` households
+    /// (never r's centre's, unless r is being dissolved; r stays connected unless it is):
+    /// the one that takes the fewest persisting households away from the grid they were
+    /// carried into (per household; one already away costs nothing), nearest to s's centre
+    /// on ties, among those that overshoot by at most `slack`; when none does, the smallest
+    /// that still brings the amount closer; for a grid being dissolved, else an empty
+    /// border atom (it opens the way to those behind). Invalid: none.
+    AtomId border_atom(RegionId r, RegionId s, std::int64_t left, bool dissolving, double slack) const {
+        const GridCentre& c = m_state.regions[s].centre;
+        AtomId best;
+        double best_share = 0.0;
+        double best_distance = 0.0;
+        AtomId closer;
+        AtomId empty;
+        for (const AtomId a : m_problem.atom_ids()) {
+            const std::int64_t h = m_problem.atom(a).households;
+            // An atom that overshoots more than it helps only where both grids stay
+            // inside the band (a grid being dissolved has no band).
+            const bool fits = static_cast<double>(m_state.regions[s].load + h) <= m_problem.config().band_high() &&
+                              (dissolving || inside_band(static_cast<double>(m_state.regions[r].load - h)));
+            if (m_state.region_of[a] != r || (!dissolving && a == m_state.regions[r].seed) || (h >= 2 * left && !fits)) {
+                continue;
+            }
+            bool touches = false;
+            for (const auto& e : m_problem.atom(a).edges) {
+                touches = touches || (e.strong && m_state.region_of[e.other] == s);
+            }
+            if (!touches || (!dissolving && !connected_after_move(r, a))) {
+                continue;
+            }
+            if (h <= 0) {
+                empty = empty.valid() ? empty : a;
+                continue;
+            }
+            if (static_cast<double>(h) > static_cast<double>(left) + slack) {
+                if (!closer.valid() || h < m_problem.atom(closer).households) {
+                    closer = a;
+                }
+                continue;
+            }
+            // Persisting households this move takes away from home (less those it brings
+            // back), per household: a household already away moves on for nothing.
+            const double share = static_cast<double>(away_in(a, s) - away_in(a, r)) / static_cast<double>(h);
+            const double d = std::hypot(m_problem.atom(a).x - c.x, m_problem.atom(a).y - c.y);
+            if (!best.valid() || share < best_share || (share == best_share && d < best_distance)) {
+                best = a;
+                best_share = share;
+                best_distance = d;
+            }
+        }
+        return best.valid() ? best : closer.valid() ? closer : dissolving ? empty : AtomId{};
+    }
+
+    /// Passes the amounts of the band flow out of region r (`to`: neighbour and amount) as
+    /// border atoms, one atom per neighbour in turn so that each grows in from its own
+    /// side (a grid being dissolved is shared out that way); returns the households passed.
+    std::int64_t realize(RegionId r, const std::vector<std::pair<RegionId, std::int64_t>>& to, bool dissolving,
+                         double slack) {
+        std::vector<std::int64_t> passed(to.size(), 0);
+        for (bool progress = true; progress;) {
+            progress = false;
+            for (std::size_t k = 0; k < to.size(); ++k) {
+                const std::int64_t left = to[k].second - passed[k];
+                if (left <= 0) {
+                    continue;
+                }
+                const AtomId a = border_atom(r, to[k].first, left, dissolving, slack);
+                if (a.valid()) {
+                    m_state.move_atom(a, to[k].first);
+                    passed[k] += m_problem.atom(a).households;
+                    progress = true;
+                }
+            }
+        }
+        for (std::size_t k = 0; k < to.size(); ++k) {
+            m_ctx.log.debug("replan: band flow " + describe(r) + " -> " + describe(to[k].first) + ": " +
+                            std::to_string(to[k].second) + ", passed " + std::to_string(passed[k]));
+            m_changed.insert(to[k].first);
+        }
+        m_changed.insert(r);
+        return std::accumulate(passed.begin(), passed.end(), std::int64_t{0});
+    }
+
+    /// One round of splits; returns whether any grid was split. The grids above the band
+    /// that touch one another grew together (a new compound across their border): each
+    /// such group is split as one, unless its neighbours have room for its excess.
     bool split_large() {
         const PartitionConfig& config = m_problem.config();
         const double high = config.band_high();
+        const double low = config.band_low();
         const double target = config.households_per_grid;
-        bool any = false;
         const auto atoms_of = m_state.atoms_of_regions();
-        std::vector<std::pair<std::int64_t, RegionId>> large;
-        for (const RegionId r : atoms_of.ids()) {
-            if (!frozen(r) && static_cast<double>(m_state.regions[r].load) > high) {
-                large.emplace_back(-m_state.regions[r].load, r);
-            }
-        }
-        std::sort(large.begin(), large.end());
-        for (const auto& [minus_load, r] : large) {
-            const double load = static_cast<double>(-minus_load);
-            double room = 0.0;
-            for (const RegionId s : neighbours(r, atoms_of[r])) {
-                room += std::max(0.0, target - static_cast<double>(m_state.regions[s].load));
-            }
-            if (room >= load - high) {
-                continue;  // the band repair passes the excess on
-            }
-            // As many grids as leave the fewest households to pass to or from neighbours
-            // (fewer grids on ties); one means the band repair passes the excess on.
-            const double low = config.band_low();
-            auto to_pass = [&](int m) {
-                const double per = load / m;
-                return per > high ? load - m * high : (per < low ? m * low - load : 0.0);
-            };
-            const int fewer = std::max(1, static_cast<int>(std::floor(load / target)));
-            const int more = std::max(1, static_cast<int>(std::ceil(load / target)));
-            const int parts = to_pass(more) <= to_pass(fewer) ? more : fewer;
-            if (parts < 2) {
+        auto large = [&](RegionId r) {
+            return !frozen(r) && m_dissolving.count(r) == 0 && static_cast<double>(m_state.regions[r].load) > high;
+        };
+        std::set<RegionId> seen;
+        bool any = false;
+        for (const RegionId first : atoms_of.ids()) {
+            if (!large(first) || seen.count(first) > 0) {
                 continue;
             }
-            split(r, atoms_of[r], parts);
-            any = true;
+            // The group: grids above the band reached from `first` over shared borders.
+            std::vector<RegionId> group{first};
+            seen.insert(first);
+            for (std::size_t q = 0; q < group.size(); ++q) {
+                for (const RegionId s : neighbours(group[q], atoms_of[group[q]])) {
+                    if (large(s) && seen.insert(s).second) {
+                        group.push_back(s);
+                    }
+                }
+            }
+            std::sort(group.begin(), group.end());
+            const std::set<RegionId> in_group(group.begin(), group.end());
+            double load = 0.0;
+            double excess = 0.0;
+            double over_target = 0.0;
+            double fresh = 0.0;
+            double room = 0.0;
+            std::set<RegionId> around;
+            for (const RegionId r : group) {
+                const double l = static_cast<double>(m_state.regions[r].load);
+                load += l;
+                excess += l - high;
+                over_target += l - target;
+                for (const AtomId a : atoms_of[r]) {
+                    fresh += static_cast<double>(m_problem.atom(a).households - m_keep[a]);
+                }
+                for (const RegionId s : neighbours(r, atoms_of[r])) {
+                    if (in_group.count(s) == 0 && m_dissolving.count(s) == 0) {
+                        around.insert(s);
+                    }
+                }
+            }
+            for (const RegionId s : around) {
+                room += std::max(0.0, target - static_cast<double>(m_state.regions[s].load));
+            }
+            if (room >= excess) {
+                continue;  // the band flow passes the excess on
+            }
+            // New grids for what grew: the new households (without the previous
+            // households, the load above the target), as many grids as hold them inside
+            // the band, nearest the target.
+            // Of the counts that could hold them, the one whose peels and band flow after
+            // move the fewest persisting households (the fewer grids on ties).
+            const double grown = std::max(fresh, over_target);
+            const int fewest = std::max(1, static_cast<int>(std::ceil(grown / high)));
+            const int most = std::max(fewest, static_cast<int>(std::floor(grown / low)));
+            std::set<AtomId> atoms;
+            for (const RegionId r : group) {
+                atoms.insert(atoms_of[r].begin(), atoms_of[r].end());
+            }
+            // No split at all is a candidate too (the band flow, or nothing, passes the
+            // excess on: a grid of blocks too coarse to split may stay above the band).
+            int parts = 0;
+            std::vector<std::vector<AtomId>> best;
+            double best_cost = peel_cost({});
+            for (int k = fewest; k <= std::min(most, fewest + 2); ++k) {
+                auto cut = peels(atoms, k, grown);
+                const double cost = peel_cost(cut);
+                m_ctx.log.debug("replan: " + std::to_string(k) + " new grids would move " +
+                                std::to_string(static_cast<std::int64_t>(cost)) + " persisting households");
+                if (cost < best_cost) {
+                    best_cost = cost;
+                    best = std::move(cut);
+                    parts = k;
+                }
+            }
+            m_ctx.log.debug("replan: the grown grids get " + std::to_string(parts) + " new grids");
+            if (parts > 0) {
+                split(group, best);
+                any = true;
+            }
         }
         return any;
     }
 
-    /// Region r's atoms to its neighbours, nearest first, each to the adjacent region it
-    /// shares the longest edge with; r is retired.
-    void dissolve(RegionId r, const std::vector<AtomId>& atoms) {
+    /// `parts` new grids of about grown / parts households peeled off `atoms` (the atoms
+    /// of a group of grids): each grows from the atom with most new (not persisting)
+    /// households (the farthest from its grid's centre when none is new) over strong edges
+    /// among what is left, nearest first with persisting households counting as distance,
+    /// and once inside the band takes no atom of mostly persisting households, so that the
+    /// grids keep their own households and the new grids take the new ones.
+    std::vector<std::vector<AtomId>> peels(std::set<AtomId> left, int parts, double grown) const {
+        const double high = m_problem.config().band_high();
+        const double low = m_problem.config().band_low();
+        const double goal = std::clamp(grown / parts, low, high);
+        std::vector<std::vector<AtomId>> out;
+        std::set<AtomId> failed;  // starts whose peel cannot reach the band
+        for (int k = 0; k < parts && failed.size() < 64;) {
+            // The peel's first atom.
+            AtomId start;
+            std::int64_t most_new = -1;
+            double farthest = -1.0;
+            for (const AtomId a : left) {
+                if (m_problem.atom(a).households <= 0 || failed.count(a) > 0) {
+                    continue;  // a peel starts where people live
+                }
+                const std::int64_t fresh = m_problem.atom(a).households - m_keep[a];
+                const GridCentre& c = m_state.regions[m_state.region_of[a]].centre;
+                const double d = std::hypot(m_problem.atom(a).x - c.x, m_problem.atom(a).y - c.y);
+                if (fresh > most_new || (fresh == most_new && d > farthest)) {
+                    most_new = fresh;
+                    farthest = d;
+                    start = a;
+                }
+            }
+            if (!start.valid()) {
+                break;
+            }
+            // Grow it, nearest first, over atoms of mostly new households; those of mostly
+            // persisting households are set aside and taken only while the peel is below
+            // the band, each time the one that reaches it with the fewest persisting
+            // households (else the fewest per household).
+            std::map<AtomId, double> dist{{start, 0.0}};
+            using Item = std::pair<double, AtomId>;
+            std::priority_queue<Item, std::vector<Item>, std::greater<>> queue;
+            queue.emplace(0.0, start);
+            std::vector<AtomId> peel;
+            double load = 0.0;
+            std::set<AtomId> done;
+            std::map<AtomId, double> aside;  // atom -> its distance
+            auto take = [&](AtomId a, double d) {
+                peel.push_back(a);
+                load += static_cast<double>(m_problem.atom(a).households);
+                const Atom& from = m_problem.atom(a);
+                for (const auto& e : from.edges) {
+                    if (!e.strong || left.count(e.other) == 0 || done.count(e.other) > 0) {
+                        continue;
+                    }
+                    const Atom& to = m_problem.atom(e.other);
+                    const double nd = d + std::hypot(from.x - to.x, from.y - to.y);
+                    const auto it = dist.find(e.other);
+                    if (it == dist.end() || nd < it->second) {
+                        dist[e.other] = nd;
+                        queue.emplace(nd, e.other);
+                    }
+                }
+            };
+            while (load < goal) {
+                if (queue.empty()) {
+                    // Below the band with no new households in reach: an atom set aside.
+                    AtomId pick;
+                    bool pick_reaches = false;
+                    for (const auto& [a, d] : aside) {
+                        const double h = static_cast<double>(m_problem.atom(a).households);
+                        if (done.count(a) > 0 || load >= low || load + h > high) {
+                            continue;
+                        }
+                        const bool reaches = load + h >= low;
+                        const std::int64_t ka = m_keep[a];
+                        bool better = !pick.valid() || (reaches && !pick_reaches);
+                        if (pick.valid() && reaches == pick_reaches) {
+                            // Fewest persisting households (per household below the band),
+                            // then nearest.
+                            const std::int64_t pk = m_keep[pick];
+                            const double ph = static_cast<double>(m_problem.atom(pick).households);
+                            const double mine = reaches ? static_cast<double>(ka) : static_cast<double>(ka) * ph;
+                            const double theirs = reaches ? static_cast<double>(pk) : static_cast<double>(pk) * h;
+                            better = mine < theirs || (mine == theirs && d < aside[pick]);
+                        }
+                        if (better) {
+                            pick = a;
+                            pick_reaches = reaches;
+                        }
+                    }
+                    if (!pick.valid()) {
+                        break;
+                    }
+                    done.insert(pick);
+                    take(pick, aside[pick]);
+                    continue;
+                }
+                const auto [d, a] = queue.top();
+                queue.pop();
+                if (done.count(a) > 0) {
+                    continue;
+                }
+                const double h = static_cast<double>(m_problem.atom(a).households);
+                if (load > 0.0 && load + h > high) {
+                    done.insert(a);
+                    continue;  // would leave the band: the atom stays in its grid
+                }
+                if (a != start && 2 * m_keep[a] > m_problem.atom(a).households) {
+                    aside.emplace(a, d);
+                    continue;  // households at home stay there if the peel can do without
+                }
+                done.insert(a);
+                take(a, d);
+            }
+            if (load < low) {
+                failed.insert(start);  // too few households in reach: no grid of its own
+                continue;
+            }
+            for (const AtomId a : peel) {
+                left.erase(a);
+            }
+            out.push_back(std::move(peel));
+            ++k;
+        }
+        return out;
+    }
+
+    /// The persisting households that peeling `cut` off would move: those in the peels,
+    /// plus the band flow that would follow (households x grids crossed), a household the
+    /// flow cannot place (a grid left outside the band) outweighing them all.
+    double peel_cost(const std::vector<std::vector<AtomId>>& cut) const {
+        IdVector<AtomId, RegionId> region_of = m_state.region_of;
+        double cost = 0.0;
+        std::uint32_t next = static_cast<std::uint32_t>(m_state.regions.size());
+        for (const auto& peel : cut) {
+            for (const AtomId a : peel) {
+                region_of[a] = RegionId{next};
+                cost += static_cast<double>(m_keep[a]);
+            }
+            ++next;
+        }
+        const FlowProblem fp = flow_problem(region_of, next);
+        const BandFlow flow = band_flow(fp.nodes, fp.adjacent);
+        for (const BandFlowEdge& e : flow.edges) {
+            cost += static_cast<double>(e.amount);
+        }
+        return cost + unmet_weight() * static_cast<double>(flow.unmet);
+    }
+
+    /// Peels the new grids `cut` off the grids of `group` (see peels()). A grid whose
+    /// centre's atom is peeled off gets a new centre.
+    void split(const std::vector<RegionId>& group, const std::vector<std::vector<AtomId>>& cut) {
+        std::int64_t total = 0;
+        for (const RegionId r : group) {
+            total += m_state.regions[r].load;
+        }
+        std::vector<std::string> loads;
+        for (const auto& peel : cut) {
+            const RegionId added = add_region(peel);
+            loads.push_back(std::to_string(m_state.regions[added].load));
+        }
+        // A grid whose centre's atom went to a new grid gets a centre among what it kept.
+        const auto kept_atoms = m_state.atoms_of_regions();
+        for (const RegionId r : group) {
+            const AtomId seed = m_state.regions[r].seed;
+            if (seed.valid() && m_state.region_of[seed] != r && !kept_atoms[r].empty()) {
+                place_centre(m_state, r, centroid(kept_atoms[r]));
+            }
+        }
+        std::vector<std::string> names;
+        std::vector<std::string> stay;
+        for (const RegionId r : group) {
+            names.push_back(describe(r));
+            stay.push_back(std::to_string(m_state.regions[r].load));
+            m_changed.insert(r);
+        }
+        m_ctx.log.info("replan: " + join_limited(names, 20) + " (" + std::to_string(total) +
+                       " households) grew: new grids of " + join_limited(loads, 20) + ", " + join_limited(stay, 20) +
+                       " stay");
+    }
+
+    /// Region r's atoms to its neighbours (not frozen, not being dissolved), nearest first,
+    /// each to the adjacent region it shares the longest edge with; returns whether any
+    /// moved. A region left with no atom is retired.
+    bool dissolve(RegionId r, const std::vector<AtomId>& atoms) {
         std::set<AtomId> left(atoms.begin(), atoms.end());
-        while (!left.empty()) {
-            bool moved = false;
+        bool any = false;
+        for (bool moved = true; moved && !left.empty();) {
+            moved = false;
             for (auto it = left.begin(); it != left.end();) {
                 const RegionId s = best_neighbour({*it}, r);
                 if (s.valid()) {
@@ -759,114 +1479,13 @@ private:
                     ++it;
                 }
             }
-            if (!moved) {
-                return;  // the rest touches only frozen grids: r keeps it
-            }
+            any = any || moved;
         }
-        m_state.regions[r].seed = AtomId{};
-        m_retired.insert(r);
-        m_ctx.log.info("replan: " + describe(r) + " (" + std::to_string(households_of(atoms)) +
-                       " households) dissolved into its neighbours");
-    }
-
-    /// Splits region r into `parts` grids of about equal households by peeling new grids
-    /// off it: each grows from the atom with most new (not persisting) households (the
-    /// farthest from r's centre when none is new) over strong edges inside r, nearest
-    /// first with persisting households counting as distance, so that the grid keeps its
-    /// own households and the new grids take the new ones. What is left keeps the id.
-    void split(RegionId r, const std::vector<AtomId>& atoms, int parts) {
-        const std::int64_t total = households_of(atoms);
-        const double high = m_problem.config().band_high();
-        std::set<AtomId> left(atoms.begin(), atoms.end());
-        const AtomId centre = m_state.regions[r].seed;
-        std::vector<std::string> loads;
-        const std::uint32_t first_added = static_cast<std::uint32_t>(m_state.regions.size());
-        for (int k = 1; k < parts; ++k) {
-            std::int64_t remaining = 0;
-            for (const AtomId a : left) {
-                remaining += m_problem.atom(a).households;
-            }
-            const double goal = static_cast<double>(remaining) / (parts - k + 1);
-            // The peel's first atom.
-            AtomId start;
-            std::int64_t most_new = -1;
-            double farthest = -1.0;
-            const GridCentre& c = m_state.regions[r].centre;
-            for (const AtomId a : left) {
-                if (a == centre || m_problem.atom(a).households <= 0) {
-                    continue;  // a peel starts where people live
-                }
-                const std::int64_t fresh = m_problem.atom(a).households - m_keep[a];
-                const double d = std::hypot(m_problem.atom(a).x - c.x, m_problem.atom(a).y - c.y);
-                if (fresh > most_new || (fresh == most_new && d > farthest)) {
-                    most_new = fresh;
-                    farthest = d;
-                    start = a;
-                }
-            }
-            if (!start.valid()) {
-                break;
-            }
-            // Grow it, nearest first.
-            std::map<AtomId, double> dist{{start, 0.0}};
-            using Item = std::pair<double, AtomId>;
-            std::priority_queue<Item, std::vector<Item>, std::greater<>> queue;
-            queue.emplace(0.0, start);
-            std::vector<AtomId> peel;
-            double load = 0.0;
-            std::set<AtomId> done;
-            while (!queue.empty()) {
-                const auto [d, a] = queue.top();
-                queue.pop();
-                if (!done.insert(a).second) {
-                    continue;
-                }
-                const double h = static_cast<double>(m_problem.atom(a).households);
-                if (load > 0.0 && load + h > high) {
-                    continue;  // would leave the band: the atom stays in the grid
-                }
-                peel.push_back(a);
-                load += h;
-                if (load >= goal) {
-                    break;
-                }
-                const Atom& from = m_problem.atom(a);
-                for (const auto& e : from.edges) {
-                    if (!e.strong || e.other == centre || left.count(e.other) == 0 || done.count(e.other) > 0) {
-                        continue;
-                    }
-                    const Atom& to = m_problem.atom(e.other);
-                    const double share = static_cast<double>(m_keep[e.other]) / (static_cast<double>(to.households) + 1.0);
-                    const double nd = d + std::hypot(from.x - to.x, from.y - to.y) * (1.0 + 4.0 * share);
-                    const auto it = dist.find(e.other);
-                    if (it == dist.end() || nd < it->second) {
-                        dist[e.other] = nd;
-                        queue.emplace(nd, e.other);
-                    }
-                }
-            }
-            if (load <= 0.0) {
-                break;  // nothing left to peel but empty land
-            }
-            for (const AtomId a : peel) {
-                left.erase(a);
-            }
-            const RegionId added = add_region(peel);
-            loads.push_back(std::to_string(m_state.regions[added].load));
+        if (left.empty()) {
+            m_state.regions[r].seed = AtomId{};
+            m_retired.insert(r);
         }
-        // The new grids and what is left balanced among themselves first (the peels are
-        // only as even as the blocks allow).
-        const IdVector<RegionId, char> saved = m_state.rules.frozen;
-        for (const RegionId o : m_state.regions.ids()) {
-            m_state.rules.frozen[o] = o == r || o.value() >= first_added ? 0 : 1;
-        }
-        repair_band(m_state);
-        improve(m_state);
-        m_state.rules.frozen = saved;
-        m_ctx.log.info("replan: " + describe(r) + " (" + std::to_string(total) + " households) split in " +
-                       std::to_string(loads.size() + 1) + ": " + std::to_string(m_state.regions[r].load) +
-                       " stay, new grids of " + join_limited(loads, 20));
-        m_changed.insert(r);
+        return any;
     }
 
     /// "grid 12" (a previous grid) or "a new grid".
@@ -934,13 +1553,10 @@ private:
             r = renumber[r];
         }
         kept.count_loads();
+        previous_of = match_previous(kept, previous_of);
         PlanResult plan = finish(kept, m_ctx);
         // finish() numbers grids geographically: back to the regions, then persisted ids.
         std::vector<std::uint32_t> previous_of_grid(plan.grids.size(), no_index);
-        for (const RegionId r : kept.regions.ids()) {
-            const AtomId a = kept.regions[r].seed.valid() ? kept.regions[r].seed : AtomId{};
-            (void)a;
-        }
         for (const AtomId a : m_problem.atom_ids()) {
             const GridId g = plan.grid_of_block[m_problem.atom(a).blocks.front().value()];
             previous_of_grid[g.value()] = previous_of[kept.region_of[a].value()];
@@ -949,14 +1565,63 @@ private:
         return plan;
     }
 
+    /// Which previous grid each region of `kept` continues (index into previous.grids, or
+    /// no_index: a new grid), given the previous grid each region was built from (`own`):
+    /// a locked grid is its own; then the (region, previous grid) pairs by most persisting
+    /// households in common (as carried onto the blocks), each region and each previous
+    /// grid taken once; a region left over keeps its own grid if still free. So a grid
+    /// split in two carries on as the part holding most of its households, wherever the
+    /// split put its centre, and no household counts as moved only because of a label.
+    std::vector<std::uint32_t> match_previous(const State& kept, const std::vector<std::uint32_t>& own) const {
+        const std::size_t n = kept.regions.size();
+        std::vector<std::uint32_t> out(n, no_index);
+        std::vector<char> taken(m_previous.grids.size(), 0);
+        for (std::uint32_t r = 0; r < n; ++r) {
+            const std::uint32_t g = own[r];
+            for (const auto id : m_options.locked) {
+                if (g != no_index && m_previous.index_of(id) == g) {
+                    out[r] = g;
+                    taken[g] = 1;
+                }
+            }
+        }
+        std::map<std::pair<std::uint32_t, std::uint32_t>, std::int64_t> common;  // (region, grid)
+        for (const AtomId a : m_problem.atom_ids()) {
+            const std::uint32_t g = m_grid_of_region[m_carried[a].value()];
+            if (m_keep[a] > 0 && g != no_index) {
+                common[{kept.region_of[a].value(), g}] += m_keep[a];
+            }
+        }
+        std::vector<std::tuple<std::int64_t, std::uint32_t, std::uint32_t>> pairs;
+        for (const auto& [key, h] : common) {
+            pairs.emplace_back(-h, key.first, key.second);
+        }
+        std::sort(pairs.begin(), pairs.end());
+        for (const auto& [minus_h, r, g] : pairs) {
+            if (out[r] == no_index && taken[g] == 0) {
+                out[r] = g;
+                taken[g] = 1;
+            }
+        }
+        for (std::uint32_t r = 0; r < n; ++r) {
+            if (out[r] == no_index && own[r] != no_index && taken[own[r]] == 0) {
+                out[r] = own[r];
+                taken[own[r]] = 1;
+            }
+        }
+        return out;
+    }
+
     const Problem& m_problem;
     const PreviousPlan& m_previous;
     const ReplanOptions& m_options;
     RunContext& m_ctx;
     State m_state;
     std::vector<std::uint32_t> m_grid_of_region;  ///< index into previous.grids, or no_index (new)
+    IdVector<AtomId, RegionId> m_carried;          ///< per atom, its region as carried
     std::set<RegionId> m_changed;
     std::set<RegionId> m_retired;
+    std::set<RegionId> m_dissolving;  ///< marked by resize_grids(), dissolved after the band flow
     std::set<RegionId> m_locked;
     IdVector<AtomId, std::int64_t> m_keep;  ///< persisting households per atom
 };

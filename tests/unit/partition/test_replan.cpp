@@ -898,6 +898,52 @@ TEST_CASE("replan after growth splits the grown grid into new grids above the pr
     CHECK(added == 3);
 }
 
+TEST_CASE("replan splits off a compound built across the border of two grids as one new grid",
+          "[partition][replan]") {
+    // Six grids of 2 x 2 blocks, 4 5 6 / 1 2 3, target 400 (band 340-460). Grid 1 holds
+    // 400 households in cells 0, 6 and 7 (133, 133, 134), its cell 1 is empty; grid 2 the
+    // same in cells 3, 8 and 9, its cell 2 empty; the others 100 per block. Today a
+    // compound of 400 stands on the empty cells 1 and 2 (200 each): grids 1 and 2 hold 600
+    // each, both above the band, side by side. Split as one, they give one new grid of
+    // exactly the compound (cells 1 and 2: 400, new id 10 above max_id 9); grids 1 and 2
+    // keep their blocks, ids and households: nobody moves. Split one by one, each would
+    // have to peel a grid of 200 (below the band) and fill it with its own households.
+    wrap::GeosContext geos;
+    Lattice before = six_squares();
+    before.households[0] = 133;
+    before.households[6] = 133;
+    before.households[7] = 134;
+    before.households[1] = 0;
+    before.households[3] = 133;
+    before.households[8] = 133;
+    before.households[9] = 134;
+    before.households[2] = 0;
+    Lattice today = before;
+    today.add(cell_m * 1 + 70.0, 70.0, 200);
+    today.add(cell_m * 2 + 30.0, 70.0, 200);
+    Replan rp{geos, before, today, hand_plan(geos, before, squares_of_four(6, 4), 9), 400.0};
+    const auto carried = rp.carried_ids();
+    REQUIRE(carried == squares_of_four(6, 4));
+    const partition::PlanResult r = rp.run();
+    INFO(rp.messages());
+    const auto ids = rp.ids(r);
+    INFO("replanned:\n" << map_of(ids, 6));
+    check_hard_rules(r, rp.today.blocks, rp.previous, 2400 + 400);
+    CHECK(cells_of(ids, 1) == std::set<int>{0, 6, 7});
+    CHECK(cells_of(ids, 2) == std::set<int>{3, 8, 9});
+    CHECK(cells_of(ids, 10) == std::set<int>{1, 2});
+    for (const std::uint32_t id : {3U, 4U, 5U, 6U}) {
+        INFO("grid " << id);
+        CHECK(cells_of(ids, id) == cells_of(carried, id));
+    }
+    REQUIRE(r.grids.size() == 7);
+    CHECK(r.stats.grids_in_band == 7);
+    const partition::Changes c = rp.changes(r);
+    CHECK(c.households_new == 400);
+    CHECK(c.households_moved == 0);
+    CHECK(c.share_kept == Approx(1.0));
+}
+
 TEST_CASE("replan repairs a grid a new river cuts in two with the fewest moves", "[partition][replan]") {
     wrap::GeosContext geos;
     const Lattice before = river_before();

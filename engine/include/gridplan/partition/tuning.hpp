@@ -149,6 +149,10 @@ struct Tuning {
     double replan_away_cost = 0.25;
     /// The cost at stability 1: only the band repair moves anyone.
     double replan_away_cost_max = 1.0e6;
+    /// The band flow of a replan aims this share of the target inside each end of the
+    /// band (blocks come whole, so a flow aimed at the edge may miss it). More: fewer
+    /// grids left outside the band for the search to repair, more households moved.
+    double replan_flow_margin = 0.0;
     /// While grids stay outside the band, a replan lets their frozen neighbours join the
     /// search, ring by ring, at most this many rings. More: the band holds more often,
     /// more grids may change.
