@@ -6,6 +6,7 @@
 #include <iostream>
 #include <thread>
 #include <string>
+#include <string_view>
 
 #include <unistd.h>
 
@@ -22,7 +23,7 @@ RunContext make_run_context(const CommonOptions& options) {
     ctx.log = Logger{[verbose, quiet, tty, debug](LogLevel level, const std::string& message) {
         if (level == LogLevel::warning && !quiet) {
             std::cerr << (tty ? "\r\033[K" : "") << "gridplan: warning: " << message << '\n';
-        } else if ((level == LogLevel::info && verbose) || (level == LogLevel::debug && debug)) {
+        } else if ((level == LogLevel::info && verbose) || (level == LogLevel::debug && debug && !quiet)) {
             std::cerr << (tty ? "\r\033[K" : "") << "gridplan: " << message << '\n';
         }
     }};

@@ -3,8 +3,10 @@
 //   S -> v   must: excess above high, cost -M;  may: what v can give down to low, cost 0
 //   v -> T   must: deficit below low, cost -M;  may: room up to high, cost 0
 //   u -> v   unbounded, cost 1 (one grid crossed), both ways between neighbours
-// Paths are taken while their cost is negative, i.e. while they meet some must; a path
-// through a "may" arc on either side costs its hops minus M. Costs stay integers.
+// Paths are taken while their cost is negative: those that meet a must (a "may" arc at one
+// end costs its hops minus M, must arcs at both ends minus 2M), and those that reroute
+// earlier flow more cheaply (over reverse arcs). So the musts met are the most possible,
+// then the total hops the least. Costs stay integers.
 #include "partition/detail/band_flow.hpp"
 
 #include "gridplan/core/error.hpp"

@@ -232,7 +232,7 @@ public:
     /// grid; where that would take a grid out of the band, a second atom makes up for it:
     /// one of the grid that takes the household back passes an atom on (to any neighbour),
     /// or a neighbour of the grid it leaves passes one in, chosen so that fewer persisting
-    /// households are away in all. Moves between grids not locked; no centre's atom moves.
+    /// households are away in all. Only grids movable() change; no centre's atom moves.
     /// Passes until none helps (at most Tuning::improve_passes).
     void reduce_moves() {
         for (int pass = 0; pass < m_problem.tuning().improve_passes; ++pass) {
@@ -277,7 +277,9 @@ public:
         return cost;
     }
 
-    bool movable(RegionId r) const { return m_locked.count(r) == 0 && m_retired.count(r) == 0; }
+    /// Whether the last step may change region r: not locked, not retired, and not frozen
+    /// as a grid that neither broke nor borders one that did (choose_movable()).
+    bool movable(RegionId r) const { return !frozen(r) && m_locked.count(r) == 0 && m_retired.count(r) == 0; }
 
     bool touches(AtomId a, RegionId r) const {
         for (const auto& e : m_problem.atom(a).edges) {
@@ -909,6 +911,11 @@ private:
             } else if (m_retired.count(r) == 0) {
                 m_ctx.log.info("replan: " + describe(r) + " keeps " + std::to_string(m_state.regions[r].load) +
                                " households in blocks no neighbour can take");
+                const AtomId seed = m_state.regions[r].seed;
+                if (!seed.valid() || m_state.region_of[seed] != r) {
+                    m_state.regions[r].seed = AtomId{};
+                    place_centre(m_state, r, centroid(pieces(r, atoms_of[r]).front()));
+                }
             }
         }
         m_dissolving.clear();
@@ -940,13 +947,22 @@ private:
             }
         }
         double current = cost(chosen);
+        // The candidates: the smallest grids below the band (a flow solve each per step).
+        std::vector<std::pair<std::int64_t, RegionId>> below;
+        for (const RegionId r : m_state.regions.ids()) {
+            const std::int64_t load = m_state.regions[r].load;
+            if (!frozen(r) && m_retired.count(r) == 0 && m_dissolving.count(r) == 0 && chosen.count(r) == 0 &&
+                load > 0 && static_cast<double>(load) < low) {
+                below.emplace_back(load, r);
+            }
+        }
+        std::sort(below.begin(), below.end());
+        below.resize(std::min<std::size_t>(below.size(), 24));
         for (;;) {
             RegionId best;
             double best_cost = current;
-            for (const RegionId r : m_state.regions.ids()) {
-                const double load = static_cast<double>(m_state.regions[r].load);
-                if (frozen(r) || m_retired.count(r) > 0 || m_dissolving.count(r) > 0 || chosen.count(r) > 0 ||
-                    load <= 0 || load >= low) {
+            for (const auto& [load, r] : below) {
+                if (chosen.count(r) > 0) {
                     continue;
                 }
                 std::set<RegionId> with = chosen;
@@ -1044,8 +1060,11 @@ private:
                              const std::set<RegionId>* dissolving_too = nullptr) const {
         const PartitionConfig& config = m_problem.config();
         const double margin = flow_margin();
-        const auto low = static_cast<std::int64_t>(std::ceil(config.band_low() + margin));
-        const auto high = static_cast<std::int64_t>(std::floor(config.band_high() - margin));
+        auto low = static_cast<std::int64_t>(std::ceil(config.band_low() + margin));
+        auto high = static_cast<std::int64_t>(std::floor(config.band_high() - margin));
+        if (low > high) {  // a band narrower than one household: aim at the target
+            low = high = std::llround(config.households_per_grid);
+        }
         std::vector<std::int64_t> load(regions, 0);
         for (const AtomId a : m_problem.atom_ids()) {
             load[region_of[a].value()] += m_problem.atom(a).households;
@@ -1263,8 +1282,9 @@ private:
             for (int k = fewest; k <= std::min(most, fewest + 2); ++k) {
                 auto cut = peels(atoms, k, grown);
                 const double cost = peel_cost(cut);
-                m_ctx.log.debug("replan: " + std::to_string(k) + " new grids would move " +
-                                std::to_string(static_cast<std::int64_t>(cost)) + " persisting households");
+                m_ctx.log.debug("replan: " + std::to_string(k) + " new grids would cost " +
+                                std::to_string(static_cast<std::int64_t>(cost)) +
+                                " (persisting households peeled, band flow, households left outside the band)");
                 if (cost < best_cost) {
                     best_cost = cost;
                     best = std::move(cut);
@@ -1441,10 +1461,18 @@ private:
             loads.push_back(std::to_string(m_state.regions[added].load));
         }
         // A grid whose centre's atom went to a new grid gets a centre among what it kept.
+        // A grid peeled whole is retired; one that kept some blocks but not its centre's
+        // gets a centre near their centroid (if the peels cut it, keep_connected() settles
+        // the pieces; measured on the redeveloped synth 250k cases, a centre in the largest
+        // piece instead moved more households).
         const auto kept_atoms = m_state.atoms_of_regions();
         for (const RegionId r : group) {
             const AtomId seed = m_state.regions[r].seed;
-            if (seed.valid() && m_state.region_of[seed] != r && !kept_atoms[r].empty()) {
+            if (kept_atoms[r].empty()) {
+                m_state.regions[r].seed = AtomId{};
+                m_retired.insert(r);
+            } else if (!seed.valid() || m_state.region_of[seed] != r) {
+                m_state.regions[r].seed = AtomId{};
                 place_centre(m_state, r, centroid(kept_atoms[r]));
             }
         }

@@ -35,8 +35,9 @@ struct BandFlow {
 
 /// The flow over `adjacent` (pairs of neighbouring nodes, either order, each usable both
 /// ways): every node's must (its excess above `high`, its deficit below `low`) met where
-/// any path allows, at the least total of amount x grids crossed. Deterministic: ties go
-/// to the lowest node ids. Throws InternalError on bounds with low > high.
+/// any path allows, at the least total of amount x grids crossed. Deterministic (the
+/// same input gives the same flow; ties are settled by the order of nodes and pairs).
+/// Throws InternalError on bounds with low > high.
 BandFlow band_flow(const std::vector<BandFlowNode>& nodes,
                    const std::vector<std::pair<std::uint32_t, std::uint32_t>>& adjacent);
 
