@@ -166,8 +166,8 @@ void Tuning::validate() const {
     check(wide_site_nodes <= 100000, "wide_site_nodes", "must be from 0 to 100000");
     check(centre_move_m >= 0.0 && centre_move_m <= 10000.0, "centre_move_m", "must be from 0 to 10000 metres");
     check(replan_away_cost >= 0.0 && replan_away_cost <= 1.0e3, "replan_away_cost", "must be from 0 to 1000");
-    check(replan_away_cost_max >= replan_away_cost && replan_away_cost_max <= 1.0e9, "replan_away_cost_max",
-          "must be from replan_away_cost to 1e9");
+    check(replan_away_cost_max >= replan_away_cost && replan_away_cost_max < weight_band, "replan_away_cost_max",
+          "must be from replan_away_cost to below weight_band");
     check(replan_flow_margin >= 0.0 && replan_flow_margin <= 0.5, "replan_flow_margin", "must be from 0 to 0.5");
     check(replan_rings >= 0 && replan_rings <= 100, "replan_rings", "must be from 0 to 100");
 }

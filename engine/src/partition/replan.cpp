@@ -192,7 +192,8 @@ public:
         m_state.rules.home = m_carried;
         m_state.rules.away_households = m_keep;
         const double w = m_options.stability;
-        m_state.rules.away_cost = w >= 1.0 ? t.replan_away_cost_max : t.replan_away_cost * w / (1.0 - w);
+        m_state.rules.away_cost =
+            w >= 1.0 ? t.replan_away_cost_max : std::min(t.replan_away_cost * w / (1.0 - w), t.replan_away_cost_max);
         choose_movable();
         // Two ways on from here, the better by score() (the band first, then households
         // beyond the radius plus the cost of those moved): the band repaired by single
@@ -257,7 +258,9 @@ public:
     /// As score() (objective.hpp) over the grids that hold blocks: households outside
     /// the band first, then those beyond the radius plus the cost of those moved.
     double replan_score() const {
-        const double band_weight = static_cast<double>(m_problem.households()) + 1.0;
+        // Above all the rest: every household beyond the radius and moved at the away cost.
+        const double band_weight =
+            (static_cast<double>(m_problem.households()) + 1.0) * (1.0 + m_state.rules.away_cost);
         const double low = std::ceil(m_problem.config().band_low());
         const double high = std::floor(m_problem.config().band_high());
         std::vector<char> holds(m_state.regions.size(), 0);

@@ -147,8 +147,10 @@ struct Tuning {
     /// replan_away_cost x W / (1 - W) (W = 0.8: 1.0, a household beyond the radius; W =
     /// 0.5: 0.25). Higher: fewer households moved, less repair of the walk and edges.
     double replan_away_cost = 0.25;
-    /// The cost at stability 1: only the band repair moves anyone.
-    double replan_away_cost_max = 1.0e6;
+    /// The cost at stability 1, and the most at any stability: above a household beyond
+    /// the radius (1), so that nobody moves for the walk alone, and below weight_band, so
+    /// that the band repair may still move households where the band needs it.
+    double replan_away_cost_max = 5.0;
     /// The band flow of a replan aims this share of the target inside each end of the
     /// band (blocks come whole, so a flow aimed at the edge may miss it). More: fewer
     /// grids left outside the band for the search to repair, more households moved.
