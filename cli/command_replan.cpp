@@ -188,7 +188,7 @@ public:
         for (const auto& f : out.files()) {
             std::cout << "wrote " << f.string() << '\n';
         }
-        return 0;
+        return strict_exit_code(result, m_plan.strict(), std::cerr);
     }
 
 private:

@@ -3,6 +3,9 @@
 #include "gridplan/core/error.hpp"
 #include "gridplan/core/strings.hpp"
 
+#include <algorithm>
+#include <map>
+
 namespace gridplan::cli {
 
 void PlanOptions::add_to(CLI::App& app) {
@@ -14,6 +17,50 @@ void PlanOptions::add_to(CLI::App& app) {
     app.add_option("--seed", m_seed_text, "Random seed, 0 to 4294967295 (default 1); same seed, same plan");
     app.add_option("--code-prefix", m_code_prefix, "Administrative prefix of grid codes, e.g. 370705");
     app.add_option("--nest-within", m_nest, "Polygons (street offices) no grid may cross");
+    app.add_flag("--strict", m_strict,
+                 "Exit 3 (after writing the outputs) when a grid is outside the band or not contiguous, "
+                 "or a block or part cannot fit the band");
+}
+
+int strict_exit_code(const partition::PlanResult& result, bool strict, std::ostream& err) {
+    if (!strict) {
+        return 0;
+    }
+    std::vector<std::string> outside;
+    std::vector<std::string> split;
+    for (const auto& g : result.grids) {
+        const auto has = [&g](const char* flag) { return std::find(g.flags.begin(), g.flags.end(), flag) != g.flags.end(); };
+        if (has("outside_band")) {
+            outside.push_back(std::to_string(g.written_id()));
+        }
+        if (!g.contiguous || has("not_contiguous")) {
+            split.push_back(std::to_string(g.written_id()));
+        }
+    }
+    std::map<std::string, std::size_t> kinds;
+    for (const auto& f : result.infeasible) {
+        if (f.kind == "block_above_band" || f.kind == "part_outside_band" || f.kind == "unlinked_part") {
+            ++kinds[f.kind];
+        }
+    }
+    std::vector<std::string> parts;
+    if (!outside.empty()) {
+        parts.push_back(std::to_string(outside.size()) + (outside.size() == 1 ? " grid" : " grids") +
+                        " outside the band (grid_id " + join_limited(outside, 10) + ")");
+    }
+    if (!split.empty()) {
+        parts.push_back(std::to_string(split.size()) + (split.size() == 1 ? " grid" : " grids") +
+                        " not contiguous (grid_id " + join_limited(split, 10) + ")");
+    }
+    for (const auto& [kind, n] : kinds) {
+        parts.push_back(std::to_string(n) + " " + kind + (n == 1 ? " entry" : " entries") + " in plan.json infeasible");
+    }
+    if (parts.empty()) {
+        return 0;
+    }
+    err << "gridplan: error: --strict: the targets are not met: " << join_limited(parts, 10)
+        << " (the outputs are written)\n";
+    return static_cast<int>(ExitCode::infeasible);
 }
 
 void PlanOptions::check(const std::string& command) {

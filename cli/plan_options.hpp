@@ -28,8 +28,10 @@ namespace gridplan::cli {
 class PlanOptions {
 public:
     /// Registers --households-per-grid, --tolerance, --walk-min, --speed-kmh, --preset,
-    /// --seed, --code-prefix and --nest-within.
+    /// --seed, --code-prefix, --nest-within and --strict.
     void add_to(CLI::App& app);
+    /// Whether --strict was given.
+    bool strict() const noexcept { return m_strict; }
     /// The preset's name and the seed's text; throws UsageError naming `command` or the flag.
     void check(const std::string& command);
     /// The config's plan section, or the preset's values when one is given.
@@ -55,7 +57,14 @@ private:
     std::optional<std::uint64_t> m_seed;
     std::optional<std::string> m_code_prefix;
     std::string m_nest;
+    bool m_strict = false;
 };
+
+/// The exit code of a plan or replan whose outputs are written: 0, or with `strict`
+/// ExitCode::infeasible (3) when a grid is outside the band or not contiguous, or
+/// `infeasible` holds a block_above_band, part_outside_band or unlinked_part entry (what
+/// fails is named on `err`, one line). Households beyond the radius alone never fail.
+int strict_exit_code(const partition::PlanResult& result, bool strict, std::ostream& err);
 
 /// Seconds of a steady-clock duration, for the stage times of plan.json.
 inline double secs(std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }

@@ -179,3 +179,25 @@ TEST_CASE("gridplan plan snaps households with network.snap_cap_m, as coverage d
     CHECK(bad.exit_code == 1);
     CHECK_THAT(bad.err, Catch::Contains("key 'plan.tuning.atom_snap_m'"));
 }
+
+TEST_CASE("gridplan plan --strict exits 3 when a grid is outside the band and still writes the outputs",
+          "[cli][plan]") {
+    TempDir dir;
+    const std::string config = test::source_dir() + "/data/district/district.json";
+    // 60,000 households, one grid of a 100,000 target (band 85,000-115,000): outside it.
+    const auto out = dir / "one";
+    const auto strict = run_gridplan({"plan", config, "--out", out.string(), "--households-per-grid", "100000",
+                                      "--strict", "-q"});
+    CHECK(strict.exit_code == 3);
+    CHECK_THAT(strict.err, Catch::Contains("--strict") && Catch::Contains("1 grid outside the band (grid_id 1)"));
+    CHECK(fs::exists(out / "grids.geojson"));
+    CHECK(fs::exists(out / "plan.json"));
+    // Without --strict the same plan exits 0.
+    const auto lax = run_gridplan({"plan", config, "--out", (dir / "lax").string(), "--households-per-grid", "100000",
+                                   "-q"});
+    CHECK(lax.exit_code == 0);
+    // The default plan of the district meets every target but the radius: --strict exits 0.
+    const auto ok = run_gridplan({"plan", config, "--out", (dir / "ok").string(), "--strict", "-q"});
+    CHECK(ok.exit_code == 0);
+    CHECK(ok.err.find("--strict") == std::string::npos);
+}

@@ -163,6 +163,22 @@ TEST_CASE("gridplan replan with the previous plan's own grids changes nothing", 
     CHECK(listed);
 }
 
+TEST_CASE("gridplan replan --strict exits 3 only when a target is missed", "[cli][replan]") {
+    Previous& prev = previous_plan();
+    // Unchanged and inside the band: 0.
+    const auto ok = run_gridplan({"replan", sample_config(), "--previous", (prev.plan / "grids.geojson").string(),
+                                  "--out", (prev.dir / "strict-ok").string(), "--households-per-grid", "3000",
+                                  "--strict", "-q"});
+    CHECK(ok.exit_code == 0);
+    // A target of 100,000: every grid is far below the band, the outputs are still written.
+    const auto out = prev.dir / "strict-fail";
+    const auto bad = run_gridplan({"replan", sample_config(), "--previous", (prev.plan / "grids.geojson").string(),
+                                   "--out", out.string(), "--households-per-grid", "100000", "--strict", "-q"});
+    CHECK(bad.exit_code == 3);
+    CHECK_THAT(bad.err, Catch::Contains("--strict: the targets are not met") && Catch::Contains("outside the band"));
+    CHECK(fs::exists(out / "changes.json"));
+}
+
 TEST_CASE("gridplan replan: share_kept agrees with point-in-polygon measured with OGR", "[cli][replan]") {
     Previous& prev = previous_plan();
     SECTION("without previous households: today's households, before and after") {
