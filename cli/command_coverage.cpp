@@ -90,7 +90,8 @@ public:
             c.source.config_key = "--centres";
             cfg.district.centres = c;
         }
-        coverage::CoverageConfig cov = m_preset == "gb50180" ? coverage::CoverageConfig::gb50180() : cfg.coverage;
+        // A preset sets defaults: the config's own values and then the flags override it.
+        coverage::CoverageConfig cov = m_preset == "gb50180" ? config::coverage_with_gb50180(cfg) : cfg.coverage;
         apply_flags(cov);
         cov.validate();
         coverage::SuggestConfig suggest;

@@ -73,8 +73,8 @@ void PlanOptions::check(const std::string& command) {
 }
 
 partition::PartitionConfig PlanOptions::base(const config::ProjectConfig& cfg) const {
-    partition::PartitionConfig plan = m_preset == "gb50180" ? partition::PartitionConfig::gb50180() : cfg.plan;
-    plan.tuning = cfg.plan.tuning;  // a preset sets the band and the walk, not the method
+    // A preset sets defaults: the config's own values and then the flags override it.
+    partition::PartitionConfig plan = m_preset == "gb50180" ? config::plan_with_gb50180(cfg) : cfg.plan;
     // Households and existing centres join the walking network within its cap
     // (network.snap_cap_m), as in coverage.
     plan.tuning.household_snap_m = cfg.coverage.network.snap_cap_m;

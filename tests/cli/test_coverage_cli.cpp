@@ -124,3 +124,18 @@ TEST_CASE("gridplan coverage reports per grid", "[cli][coverage]") {
     }
     CHECK(households == 14963);  // the 37 households outside the district are in no grid
 }
+
+TEST_CASE("gridplan coverage --preset gb50180 sets defaults: the config's own keys stay", "[cli][coverage]") {
+    TempDir dir;
+    const auto config = dir / "district.json";
+    test::write_file(config,
+                     test::sample_config_text(R"("coverage": {"radius_min": 12, "service_radius_min": {"medical": 20}})"));
+    const auto out = dir / "cov";
+    const auto r = run_gridplan({"coverage", config.string(), "--out", out.string(), "--preset", "gb50180", "-q"});
+    REQUIRE(r.exit_code == 0);
+    const auto c = nlohmann::json::parse(test::read_file(out / "coverage.json"));
+    CHECK(c["radius_min"].get<double>() == Approx(12.0));                          // the config's
+    CHECK(c["speed_kmh"].get<double>() == Approx(3.0));                            // the preset's
+    CHECK(c["service_radius_min"]["medical"].get<double>() == Approx(20.0));       // the config's
+    CHECK(c["service_radius_min"]["childcare"].get<double>() == Approx(5.0));      // the preset's
+}

@@ -201,3 +201,26 @@ TEST_CASE("gridplan plan --strict exits 3 when a grid is outside the band and st
     CHECK(ok.exit_code == 0);
     CHECK(ok.err.find("--strict") == std::string::npos);
 }
+
+TEST_CASE("gridplan plan --preset gb50180 sets defaults: the config's own keys and the flags stay",
+          "[cli][plan]") {
+    TempDir dir;
+    const auto config = dir / "district.json";
+    test::write_file(config, test::sample_config_text(
+                                 R"("plan": {"households_per_grid": 3000, "code_prefix": "370705", "budget_per_household": 25})"));
+    const auto out = dir / "plan";
+    const auto r = run_gridplan({"plan", config.string(), "--out", out.string(), "--preset", "gb50180", "-q"});
+    REQUIRE(r.exit_code == 0);
+    const auto p = nlohmann::json::parse(test::read_file(out / "plan.json"))["parameters"];
+    CHECK(p["households_per_grid"] == 3000);                          // the config's
+    CHECK(p["tolerance"].get<double>() == Approx(1500.0 / 6500.0));   // the preset's
+    CHECK(p["walk_radius_m"].get<double>() == Approx(500.0));         // the preset's: 10 min at 3 km/h
+    CHECK(p["code_prefix"] == "370705");                              // kept
+    CHECK(p["budget_per_household"] == 25);                           // kept
+    // A flag overrides both.
+    const auto f = run_gridplan({"plan", config.string(), "--out", (dir / "flag").string(), "--preset", "gb50180",
+                                 "--households-per-grid", "4000", "-q"});
+    REQUIRE(f.exit_code == 0);
+    CHECK(nlohmann::json::parse(test::read_file(dir / "flag" / "plan.json"))["parameters"]["households_per_grid"] ==
+          4000);
+}

@@ -176,4 +176,19 @@ std::string shared_osm(const std::string& name) {
 
 std::string source_dir() { return GRIDPLAN_SOURCE_DIR; }
 
+std::string sample_config_text(const std::string& extra) {
+    const std::string data = source_dir() + "/data/sample/";
+    return R"({
+  "boundary": {"path": ")" + data + R"(boundary.geojson"},
+  "barriers": [
+    {"path": ")" + data + R"(roads.geojson", "class_field": "kind",
+     "class_map": {"primary": "road", "secondary": "road", "tertiary": "street", "residential": "street",
+                   "service": "alley", "footway": "alley"}},
+    {"path": ")" + data + R"(rivers.geojson", "class": "river"}
+  ],
+  "water": [{"path": ")" + data + R"(water.geojson"}],
+  "households": {"path": ")" + data + R"(households.geojson", "count_field": "households"},
+  )" + extra + "\n}\n";
+}
+
 } // namespace gridplan::test

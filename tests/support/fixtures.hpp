@@ -76,4 +76,9 @@ std::string shared_osm(const std::string& name);
 
 std::string source_dir();
 
+/// A config of the built-in sample district (data/sample, by absolute paths) with
+/// `extra` added as further top-level members (e.g. "\"plan\": {...}"), for tests of
+/// config keys.
+std::string sample_config_text(const std::string& extra);
+
 } // namespace gridplan::test

@@ -331,6 +331,11 @@ ProjectConfig load_project_config(const std::string& path) {
             c.coverage = coverage::CoverageConfig::gb50180();
             c.coverage.network = network;
         }
+        for (const char* key : {"radius_min", "speed_kmh"}) {
+            if (n.has(key)) {
+                c.given.insert(std::string{"coverage."} + key);
+            }
+        }
         c.coverage.radius_min = n.get_number("radius_min").value_or(c.coverage.radius_min);
         c.coverage.speed_kmh = n.get_number("speed_kmh").value_or(c.coverage.speed_kmh);
         c.coverage.service_area_buffer_m = n.get_number("service_area_buffer_m").value_or(c.coverage.service_area_buffer_m);
@@ -344,6 +349,7 @@ ProjectConfig load_project_config(const std::string& path) {
             for (const Service s : all_services) {
                 if (auto v = r.get_number(std::string{to_string(s)})) {
                     c.coverage.service_radius_min[static_cast<std::size_t>(s)] = *v;
+                    c.given.insert("coverage.service_radius_min." + std::string{to_string(s)});
                 }
             }
         }
@@ -360,6 +366,11 @@ ProjectConfig load_project_config(const std::string& path) {
                 n.fail("preset", "unknown preset '" + *preset + "'; known: gb50180");
             }
             c.plan = partition::PartitionConfig::gb50180();
+        }
+        for (const char* key : {"households_per_grid", "tolerance", "walk_minutes", "speed_kmh"}) {
+            if (n.has(key)) {
+                c.given.insert(std::string{"plan."} + key);
+            }
         }
         c.plan.households_per_grid = n.get_number("households_per_grid").value_or(c.plan.households_per_grid);
         c.plan.tolerance = n.get_number("tolerance").value_or(c.plan.tolerance);
@@ -401,6 +412,40 @@ ProjectConfig load_project_config(const std::string& path) {
         throw ConfigError{e.key(), e.reason(), path};
     }
     return c;
+}
+
+partition::PartitionConfig plan_with_gb50180(const ProjectConfig& cfg) {
+    const partition::PartitionConfig preset = partition::PartitionConfig::gb50180();
+    partition::PartitionConfig plan = cfg.plan;
+    const auto given = [&cfg](const char* key) { return cfg.given.count(key) > 0; };
+    if (!given("plan.households_per_grid")) {
+        plan.households_per_grid = preset.households_per_grid;
+    }
+    if (!given("plan.tolerance")) {
+        plan.tolerance = preset.tolerance;
+    }
+    plan.set_walk(given("plan.walk_minutes") ? plan.walk_minutes : preset.walk_minutes,
+                  given("plan.speed_kmh") ? plan.speed_kmh : preset.speed_kmh);
+    return plan;
+}
+
+coverage::CoverageConfig coverage_with_gb50180(const ProjectConfig& cfg) {
+    const coverage::CoverageConfig preset = coverage::CoverageConfig::gb50180();
+    coverage::CoverageConfig cov = cfg.coverage;
+    const auto given = [&cfg](const std::string& key) { return cfg.given.count(key) > 0; };
+    if (!given("coverage.radius_min")) {
+        cov.radius_min = preset.radius_min;
+    }
+    if (!given("coverage.speed_kmh")) {
+        cov.speed_kmh = preset.speed_kmh;
+    }
+    for (const Service s : all_services) {
+        const auto k = static_cast<std::size_t>(s);
+        if (!given("coverage.service_radius_min." + std::string{to_string(s)})) {
+            cov.service_radius_min[k] = preset.service_radius_min[k];
+        }
+    }
+    return cov;
 }
 
 } // namespace gridplan::config

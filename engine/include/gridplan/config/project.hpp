@@ -8,6 +8,7 @@
 #include "gridplan/io/district.hpp"
 
 #include <optional>
+#include <set>
 #include <string>
 
 namespace gridplan::config {
@@ -36,7 +37,20 @@ struct ProjectConfig {
     /// Polygons (sub-districts, street offices) that no grid may cross.
     std::optional<io::SourceSpec> nest_within;
     OutputConfig output;
+    /// The dotted keys the file sets among those a preset sets (plan.households_per_grid,
+    /// plan.tolerance, plan.walk_minutes, plan.speed_kmh, coverage.radius_min,
+    /// coverage.speed_kmh, coverage.service_radius_min.<service>): a preset given on the
+    /// command line fills in only the others.
+    std::set<std::string> given;
 };
+
+/// The plan section with the gb50180 preset as defaults: the file's own values (`given`)
+/// stay, the preset fills in the rest (then the command line's flags override both).
+partition::PartitionConfig plan_with_gb50180(const ProjectConfig& cfg);
+
+/// The coverage section with the gb50180 preset as defaults, the same way; the walking
+/// network's settings (network.*) are the file's.
+coverage::CoverageConfig coverage_with_gb50180(const ProjectConfig& cfg);
 
 /// Reads and checks a config file. Throws ConfigError naming the file and key (with the
 /// nearest valid key for typos), InputError if the file cannot be read.
