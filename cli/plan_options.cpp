@@ -173,9 +173,14 @@ void add_service_coverage(partition::PlanResult& result, const io::District& dis
 void print_plan_summary(std::ostream& os, const partition::PlanResult& result, const partition::PartitionConfig& plan,
                         const std::string& after_radius, const std::string& time) {
     const auto& s = result.stats;
-    std::size_t conflicts = 0;
+    // Each kind by its own name, as plan.json writes it.
+    std::map<std::string, std::size_t> kinds;
     for (const auto& f : result.infeasible) {
-        conflicts += f.kind == "beyond_radius" || f.kind == "band_radius_conflict" ? 0 : 1;
+        ++kinds[f.kind];
+    }
+    std::vector<std::string> by_kind;
+    for (const auto& [kind, n] : kinds) {
+        by_kind.push_back(std::to_string(n) + " " + kind);
     }
     os << "grids: " << result.grids.size() << " for " << s.households << " households (target "
        << format_fixed(plan.households_per_grid, 0) << ", band " << format_fixed(plan.band_low(), 0) << "-"
@@ -191,8 +196,8 @@ void print_plan_summary(std::ostream& os, const partition::PlanResult& result, c
        << format_fixed(100.0 * s.edge_share_by_class[1], 1) << "%; mean Polsby-Popper "
        << format_fixed(s.mean_polsby_popper, 3) << "\n"
        << "centres: " << s.existing_centres_used << " existing, " << s.proposed_centres << " proposed\n"
-       << "infeasible: " << result.infeasible.size() << " entries in plan.json (" << conflicts
-       << " on blocks or parts, the rest grids with households beyond the radius)\n"
+       << "infeasible: " << result.infeasible.size() << " entries in plan.json"
+       << (by_kind.empty() ? std::string{} : ": " + join_limited(by_kind, 10)) << "\n"
        << "time: " << time << "\n";
 }
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <map>
 #include <set>
 
 using namespace gridplan;
@@ -192,6 +193,16 @@ TEST_CASE("gridplan plan --strict exits 3 when a grid is outside the band and st
     CHECK_THAT(strict.err, Catch::Contains("--strict") && Catch::Contains("1 grid outside the band (grid_id 1)"));
     CHECK(fs::exists(out / "grids.geojson"));
     CHECK(fs::exists(out / "plan.json"));
+    // The summary names each kind of infeasibility as plan.json does.
+    std::map<std::string, int> kinds;
+    const auto plan = nlohmann::json::parse(test::read_file(out / "plan.json"));
+    for (const auto& f : plan["metrics"]["infeasible"]) {
+        ++kinds[f["kind"].get<std::string>()];
+    }
+    REQUIRE(kinds.count("part_outside_band") == 1);
+    for (const auto& [kind, n] : kinds) {
+        CHECK_THAT(strict.out, Catch::Contains(std::to_string(n) + " " + kind));
+    }
     // Without --strict the same plan exits 0.
     const auto lax = run_gridplan({"plan", config, "--out", (dir / "lax").string(), "--households-per-grid", "100000",
                                    "-q"});

@@ -282,8 +282,8 @@ private:
                               join_limited(outside, 5) + ")");
         }
         if (m_centres.empty()) {
-            m_ctx.log.warning("no community service centres given: coverage is 0 (name a \"centres\" layer, or use "
-                              "--suggest N / --target SHARE to propose sites)");
+            m_ctx.log.warning("no community service centres given: coverage is 0 (name a \"centres\" layer, or "
+                              "propose sites with gridplan coverage --suggest N or --target SHARE)");
         }
     }
 
