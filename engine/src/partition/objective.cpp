@@ -93,15 +93,20 @@ double total_cost(const State& state) {
 
 double score(const State& state) {
     const Problem& p = state.problem();
-    // Lexicographic: a household outside the band outweighs every household beyond
-    // (the band's bounds taken as whole households).
-    const double band_weight = static_cast<double>(p.households()) + 1.0;
+    // Lexicographic: a household outside the band outweighs every household beyond the
+    // radius and every household away from home at its cost (the band's bounds taken as
+    // whole households). Regions that hold no atom (retired by a replan) are no grids.
+    const double band_weight = (static_cast<double>(p.households()) + 1.0) * (1.0 + state.rules.away_cost);
     const double low = std::ceil(p.config().band_low());
     const double high = std::floor(p.config().band_high());
+    IdVector<RegionId, char> holds(state.regions.size(), 0);
+    for (const AtomId a : p.atom_ids()) {
+        holds[state.region_of[a]] = 1;
+    }
     double cost = 0.0;
-    for (const auto& region : state.regions) {
-        const double l = static_cast<double>(region.load);
-        cost += band_weight * std::max({0.0, low - l, l - high});
+    for (const RegionId r : state.regions.ids()) {
+        const double l = static_cast<double>(state.regions[r].load);
+        cost += holds[r] != 0 ? band_weight * std::max({0.0, low - l, l - high}) : 0.0;
     }
     for (const AtomId a : p.atom_ids()) {
         cost += static_cast<double>(state.outside_radius(state.region_of[a], a));

@@ -21,7 +21,7 @@
 //      emptied and the others end inside the band, at the fewest households x grids
 //      crossed; each amount is passed as border atoms, and the flow solved again on what
 //      blocks of whole households left, a few rounds.
-// 3. What is still outside the band, two ways, the better by replan_score() kept: single
+// 3. What is still outside the band, two ways, the better by score(m_state) kept: single
 //    band moves alone, or the local search (search.hpp) with moves limited to the grids
 //    changed above or outside the band and their neighbours (all grids at stability below
 //    0.5), each persisting household away from the grid it was carried into costing
@@ -200,7 +200,7 @@ public:
         // moves alone, or the local search over what broke, with re-centring.
         const auto [saved_region_of, saved_regions] = std::pair{m_state.region_of, m_state.regions};
         fix_band_by_single_moves();
-        const double band_only = replan_score();
+        const double band_only = score(m_state);
         auto band_region_of = m_state.region_of;
         auto band_regions = m_state.regions;
         m_state.region_of = saved_region_of;
@@ -213,7 +213,7 @@ public:
             search_in_rings();
         }
         fix_band_by_single_moves();
-        const double searched = replan_score();
+        const double searched = score(m_state);
         m_ctx.log.debug("replan: score " + std::to_string(band_only) + " with the band repaired alone, " +
                         std::to_string(searched) + " after the search");
         if (band_only <= searched) {
@@ -253,31 +253,6 @@ public:
                 break;
             }
         }
-    }
-
-    /// As score() (objective.hpp) over the grids that hold blocks: households outside
-    /// the band first, then those beyond the radius plus the cost of those moved.
-    double replan_score() const {
-        // Above all the rest: every household beyond the radius and moved at the away cost.
-        const double band_weight =
-            (static_cast<double>(m_problem.households()) + 1.0) * (1.0 + m_state.rules.away_cost);
-        const double low = std::ceil(m_problem.config().band_low());
-        const double high = std::floor(m_problem.config().band_high());
-        std::vector<char> holds(m_state.regions.size(), 0);
-        for (const AtomId a : m_problem.atom_ids()) {
-            holds[m_state.region_of[a].value()] = 1;
-        }
-        double cost = 0.0;
-        for (const RegionId r : m_state.regions.ids()) {
-            const double l = static_cast<double>(m_state.regions[r].load);
-            cost += holds[r.value()] != 0 ? band_weight * std::max({0.0, low - l, l - high}) : 0.0;
-        }
-        for (const AtomId a : m_problem.atom_ids()) {
-            const RegionId r = m_state.region_of[a];
-            cost += static_cast<double>(m_state.outside_radius(r, a));
-            cost += r != m_carried[a] ? m_state.rules.away_cost * static_cast<double>(m_keep[a]) : 0.0;
-        }
-        return cost;
     }
 
     /// Whether the last step may change region r: not locked, not retired, and not frozen
@@ -931,13 +906,7 @@ private:
     void choose_dissolving() {
         const double low = m_problem.config().band_low();
         auto cost = [&](const std::set<RegionId>& extra) {
-            const FlowProblem fp = flow_problem(m_state.region_of, m_state.regions.size(), &extra);
-            const BandFlow flow = band_flow(fp.nodes, fp.adjacent);
-            double c = unmet_weight() * static_cast<double>(flow.unmet);
-            for (const BandFlowEdge& e : flow.edges) {
-                c += static_cast<double>(e.amount);
-            }
-            return c;
+            return flow_cost(flow_problem(m_state.region_of, m_state.regions.size(), &extra));
         };
         // A grid with blocks but no households left is dissolved whatever the flow.
         std::set<RegionId> chosen;
@@ -1041,9 +1010,6 @@ private:
         }
     }
 
-    /// In the costs of a resize: a household left outside the band outweighs every move.
-    double unmet_weight() const { return static_cast<double>(m_problem.households()) + 1.0; }
-
     /// Households a flow aims inside each end of the band (Tuning::replan_flow_margin).
     double flow_margin() const {
         const PartitionConfig& config = m_problem.config();
@@ -1098,6 +1064,17 @@ private:
         return fp;
     }
 
+    /// What the band flow over `fp` would cost: the households it moves (x grids crossed),
+    /// a household it cannot place (left outside the band) outweighing them all.
+    double flow_cost(const FlowProblem& fp) const {
+        const BandFlow flow = band_flow(fp.nodes, fp.adjacent);
+        double cost = (static_cast<double>(m_problem.households()) + 1.0) * static_cast<double>(flow.unmet);
+        for (const BandFlowEdge& e : flow.edges) {
+            cost += static_cast<double>(e.amount);
+        }
+        return cost;
+    }
+
     /// One round of flow_to_band(); returns whether any household was passed.
     bool flow_round() {
         const double margin = flow_margin();
@@ -1149,11 +1126,7 @@ private:
             if (m_state.region_of[a] != r || (!dissolving && a == m_state.regions[r].seed) || (h >= 2 * left && !fits)) {
                 continue;
             }
-            bool touches = false;
-            for (const auto& e : m_problem.atom(a).edges) {
-                touches = touches || (e.strong && m_state.region_of[e.other] == s);
-            }
-            if (!touches || (!dissolving && !connected_after_move(r, a))) {
+            if (!touches(a, s) || (!dissolving && !connected_after_move(r, a))) {
                 continue;
             }
             if (h <= 0) {
@@ -1443,12 +1416,7 @@ private:
             }
             ++next;
         }
-        const FlowProblem fp = flow_problem(region_of, next);
-        const BandFlow flow = band_flow(fp.nodes, fp.adjacent);
-        for (const BandFlowEdge& e : flow.edges) {
-            cost += static_cast<double>(e.amount);
-        }
-        return cost + unmet_weight() * static_cast<double>(flow.unmet);
+        return cost + flow_cost(flow_problem(region_of, next));
     }
 
     /// Peels the new grids `cut` off the grids of `group` (see peels()). A grid whose

@@ -23,8 +23,10 @@ double balance_delta(const State& state, RegionId r, RegionId s, std::int64_t h)
 /// The whole objective.
 double total_cost(const State& state);
 /// What starts are compared on (lower is better): what the plan is for, households
-/// outside the band first, then households beyond the radius. (Existing centres are
-/// weighed against proposed sites grid by grid, in recentre().)
+/// outside the band first, then households beyond the radius plus, under MoveRules with
+/// homes, those away from home at their cost (a replan's ways of repairing the band are
+/// compared on it too). Regions that hold no atom count for nothing. (Existing centres
+/// are weighed against proposed sites grid by grid, in recentre().)
 double score(const State& state);
 
 } // namespace gridplan::partition::detail
