@@ -106,6 +106,13 @@ private:
             const auto& e = *d.household_estimate;
             std::cout << "households estimated from " << e.method << ": " << e.buildings_read << " buildings read, "
                       << e.buildings_residential << " counted residential, " << e.households << " households\n";
+            std::string sources;
+            for (const auto& [source, n] : e.households_by_source) {
+                sources += (sources.empty() ? "" : ", ") + std::to_string(n) + " from " + source;
+            }
+            if (!sources.empty()) {
+                std::cout << "  by what decided them: " << sources << '\n';
+            }
             for (const auto& [type, t] : e.by_type) {
                 std::cout << "  " << type << ": " << t.buildings << " buildings, " << t.households << " households\n";
             }

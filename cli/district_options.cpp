@@ -18,6 +18,11 @@ void DistrictOptions::add_to(CLI::App& app) {
     app.add_option("--osm-tags", m_osm_tags, "With --osm: tag mapping file (default: built-in data/osm/tags.json)");
     app.add_option("--households", m_households, "Household points layer (overrides the config's)");
     app.add_option("--count-field", m_count_field, "With --households: field holding the household count (default: the config's; \"\" counts each point as 1)");
+    app.add_option("--household-totals", m_totals,
+                   "Polygons with known household totals (census, register), shared out over the residential "
+                   "buildings inside each by floor area (households estimated from buildings)");
+    app.add_option("--totals-field", m_totals_field,
+                   "With --household-totals: the field holding each area's households (default households)");
     app.add_option("--out,-o", m_out, "Output directory (created if missing)")->required();
     app.add_option("--format,-f", m_format, "Output format: geojson (default), gpkg, shp or a GDAL vector driver");
     app.add_option("--output-crs", m_output_crs,
@@ -35,6 +40,13 @@ void DistrictOptions::check(const std::string& command) const {
     }
     if (m_count_field && m_households.empty()) {
         throw UsageError{command + ": --count-field goes with --households"};
+    }
+    if (!m_households.empty() && !m_totals.empty()) {
+        throw UsageError{command + ": --household-totals goes with households estimated from buildings, "
+                                   "not with --households points"};
+    }
+    if (m_totals_field.empty()) {
+        throw UsageError{"--totals-field: an empty field name"};
     }
     if (m_out.empty()) {
         throw UsageError{"--out: an empty path; give the output directory"};
@@ -99,6 +111,13 @@ config::ProjectConfig DistrictOptions::load() const {
             h.count_field.clear();
         }
         cfg.district.households = h;
+    }
+    if (!m_totals.empty()) {
+        io::HouseholdTotalsSpec t;
+        t.source.path = m_totals;
+        t.source.config_key = "--household-totals";
+        t.count_field = m_totals_field;
+        cfg.district.household_totals = t;
     }
     if (!m_crs.empty()) {
         cfg.district.working_crs = m_crs;

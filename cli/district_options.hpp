@@ -44,6 +44,8 @@ private:
     std::string m_osm_tags;
     std::string m_households;
     std::optional<std::string> m_count_field;
+    std::string m_totals;
+    std::string m_totals_field = "households";
     std::string m_crs;
     std::string m_out;
     std::string m_format;

@@ -269,4 +269,42 @@ TEST_CASE("blocks --osm on the Liechtenstein extract", "[cli][osm][integration]"
     const auto summary = nlohmann::json::parse(test::read_file(dir / "blocks_summary.json"));
     CHECK(summary["attribution"] == "© OpenStreetMap contributors (ODbL 1.0)");
     CHECK(summary["blocks_area_m2"].get<double>() == Approx(summary["district_area_m2"].get<double>()).epsilon(1e-4));
+    // Households from OSM alone within 15% of the 2015 census (16,522 households).
+    const auto placed = summary["households_placed"].get<std::int64_t>();
+    CHECK(placed >= 16522 * 85 / 100);
+    CHECK(placed <= 16522 * 115 / 100);
+
+    SECTION("known totals are met exactly, area by area") {
+        // The census total split over two made-up areas north and south of 47.17 N that
+        // cover the whole extract.
+        test::write_file(dir / "totals.geojson", R"({"type": "FeatureCollection", "features": [
+{"type": "Feature", "properties": {"hh": 6180}, "geometry": {"type": "Polygon",
+ "coordinates": [[[9.4, 47.17], [9.7, 47.17], [9.7, 47.3], [9.4, 47.3], [9.4, 47.17]]]}},
+{"type": "Feature", "properties": {"hh": 10342}, "geometry": {"type": "Polygon",
+ "coordinates": [[[9.4, 47.0], [9.7, 47.0], [9.7, 47.17], [9.4, 47.17], [9.4, 47.0]]]}}]})");
+        TempDir out;
+        const auto t = run_gridplan({"blocks", "--osm", osm, "--household-totals", (dir / "totals.geojson").string(),
+                                     "--totals-field", "hh", "--out", out.path().string()});
+        REQUIRE(t.exit_code == 0);
+        const auto s = nlohmann::json::parse(test::read_file(out / "blocks_summary.json"));
+        CHECK(s["households_input"] == 16522);
+        CHECK(s["household_estimate"]["households_by_source"]["total"] == 16522);
+        CHECK(s["household_estimate"]["totals"]["areas"] == 2);
+        const auto points = nlohmann::json::parse(test::read_file(out / "households_estimated.geojson"));
+        std::int64_t north = 0;
+        std::int64_t south = 0;
+        for (const auto& f : points["features"]) {
+            CHECK(f["properties"]["source"] == "total");
+            (f["geometry"]["coordinates"][1].get<double>() >= 47.17 ? north : south) +=
+                f["properties"]["households"].get<std::int64_t>();
+        }
+        CHECK(north == 6180);
+        CHECK(south == 10342);
+
+        const auto bad = run_gridplan({"blocks", "--osm", osm, "--household-totals",
+                                       (dir / "totals.geojson").string(), "--out", out.path().string()});
+        CHECK(bad.exit_code == 1);
+        CHECK_THAT(bad.err, Catch::Contains("totals.geojson") && Catch::Contains("'households'") &&
+                                Catch::Contains("--totals-field"));
+    }
 }

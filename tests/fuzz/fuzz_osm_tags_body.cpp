@@ -30,7 +30,7 @@ void ask(const io::OsmTagMapping& m, const Tags& tags) {
     (void)m.services_of(tag);
     (void)m.is_centre(tag);
     (void)m.is_water_area(tag);
-    (void)m.is_excluded_landuse(tag("landuse"));
+    (void)m.is_estimate_landuse(tag("landuse"));
 }
 
 void estimate(const io::OsmTagMapping& m, const wrap::GeosContext& geos) {
@@ -58,8 +58,11 @@ void estimate(const io::OsmTagMapping& m, const wrap::GeosContext& geos) {
         }
     }
     const wrap::GeomPtr landuse = geos.from_wkt("POLYGON((0 0, 4000 0, 4000 100, 0 100, 0 0))");
+    const wrap::GeomPtr housing = geos.from_wkt("POLYGON((4000 0, 9000 0, 9000 400, 4000 400, 4000 0))");
+    const wrap::GeomPtr total = geos.from_wkt("POLYGON((2000 0, 6000 0, 6000 400, 2000 400, 2000 0))");
     std::vector<io::HouseholdPoint> out;
-    (void)io::estimate_households(buildings, {landuse.get()}, m.households(), geos, out);
+    (void)io::estimate_households(buildings, {{landuse.get(), "industrial"}, {housing.get(), "residential"}},
+                                  {{total.get(), 1000, 0, SourceFid{1}}}, m.households(), geos, out);
 }
 
 } // namespace

@@ -52,8 +52,16 @@ nlohmann::json blocks_summary(const BlocksResult& result, const io::District& di
                                    {"excluded_by_landuse", e.excluded_by_landuse},
                                    {"excluded_by_size", e.excluded_by_size},
                                    {"levels_from_data", e.levels_from_data},
+                                   {"levels_from_height", e.levels_from_height},
+                                   {"rounded_to_none", e.rounded_to_none},
                                    {"households", e.households},
+                                   {"households_by_source", e.households_by_source},
                                    {"by_type", by_type}};
+        if (e.totals_areas > 0) {
+            j["household_estimate"]["totals"] = {{"areas", e.totals_areas},
+                                                 {"households", e.totals_households},
+                                                 {"areas_without_buildings", e.totals_without_buildings}};
+        }
     }
     if (district.from_osm) {
         j["attribution"] = "© OpenStreetMap contributors (ODbL 1.0)";
@@ -100,13 +108,15 @@ void write_blocks(const BlocksResult& result, const io::District& district, io::
     add_qa_layer(writer, ctx, geos);
     if (district.household_estimate) {
         const auto& e = *district.household_estimate;
-        const std::string origin = district.from_osm ? "osm_building"
+        const std::string input = district.from_osm ? "osm_building"
                                    : e.method == "register joined to buildings" ? "register"
                                                                                 : "building_footprint";
         writer.begin_layer(io::LayerDef{"households_estimated",
                                         wkbPoint,
                                         {{"households", FieldType::integer, "", 0},
                                          {"source", FieldType::string, "", 0},
+                                         {"floor_area_m2", FieldType::real, "floor_m2", 1},
+                                         {"input", FieldType::string, "", 0},
                                          {"building_type", FieldType::string, "bldg_type", 0},
                                          {"source_fid", FieldType::integer, "src_fid", 0},
                                          {"block_id", FieldType::integer, "", 0}}});
@@ -115,7 +125,8 @@ void write_blocks(const BlocksResult& result, const io::District& district, io::
             const auto& h = district.households.at(i);
             wrap::GeomPtr p = geos.point(h.x, h.y);
             const BlockId b = result.household_block.at(i);
-            writer.add(p.get(), {std::int64_t{h.count}, origin,
+            writer.add(p.get(), {std::int64_t{h.count}, e.point_sources.at(k), round_to(e.point_floor_areas.at(k), 1),
+                                 input,
                                  e.point_types[k].empty() ? io::FieldValue{} : io::FieldValue{e.point_types[k]},
                                  std::int64_t{h.fid.value()},
                                  b.valid() ? io::FieldValue{std::int64_t{b.value()} + 1} : io::FieldValue{}});

@@ -171,7 +171,7 @@ io::BarrierSpec parse_barrier(const ConfigNode& node, const std::string& base_di
 
 io::HouseholdSpec parse_households(const ConfigNode& h, const std::string& base_dir) {
     io::HouseholdSpec hs;
-    hs.source = parse_source(h, with(source_keys, {"count_field", "buildings", "building_id_field", "register"}),
+    hs.source = parse_source(h, with(source_keys, {"count_field", "buildings", "building_id_field", "register", "totals"}),
                              base_dir);
     if (h.json().is_string()) {
         return hs;
@@ -187,8 +187,9 @@ io::HouseholdSpec parse_households(const ConfigNode& h, const std::string& base_
         }
         hs.mode = io::HouseholdSpec::Mode::buildings;
         const ConfigNode b = h.child("buildings");
-        hs.estimate = io::parse_building_estimate(b, {"levels_field", "type_field"});
+        hs.estimate = io::parse_building_estimate(b, {"levels_field", "type_field", "height_field"});
         hs.levels_field = b.get_string("levels_field").value_or("");
+        hs.height_field = b.get_string("height_field").value_or("");
         hs.type_field = b.get_string("type_field").value_or("");
         if (!hs.type_field.empty() && hs.estimate.residential_levels.empty() &&
             hs.estimate.unspecified_levels.empty()) {
@@ -269,7 +270,23 @@ ProjectConfig load_project_config(const std::string& path) {
         c.district.water.push_back(parse_source(w, source_keys, base_dir));
     }
     if (node.has("households")) {
-        c.district.households = parse_households(node.child("households"), base_dir);
+        const ConfigNode h = node.child("households");
+        if (h.json().is_object() && h.has("totals")) {
+            const ConfigNode t = h.child("totals");
+            io::HouseholdTotalsSpec totals;
+            totals.source = parse_source(t, with(source_keys, {"count_field"}), base_dir);
+            totals.count_field = t.json().is_object() ? t.get_string("count_field").value_or("") : "";
+            if (totals.count_field.empty()) {
+                t.fail("count_field", "missing: the field holding each area's number of households");
+            }
+            c.district.household_totals = totals;
+        }
+        // {"totals": ...} alone: households estimated from the OSM buildings, with totals.
+        if (!(h.json().is_object() && h.has("totals") && !h.has("path"))) {
+            c.district.households = parse_households(h, base_dir);
+        } else {
+            h.expect_object({"totals"});
+        }
     }
     auto feature_layer = [&node, &base_dir](const char* key) -> std::optional<io::FeatureLayerSpec> {
         if (!node.has(key)) {

@@ -61,7 +61,8 @@ std::map<std::string, double> parse_levels(const ConfigNode& node) {
 
 BuildingEstimateConfig parse_building_estimate(const ConfigNode& node, const std::vector<std::string>& extra_keys) {
     std::vector<std::string> keys{"floor_area_per_household_m2", "residential_buildings", "unspecified_buildings",
-                                  "excluded_landuse", "default_levels", "unspecified_area_m2"};
+                                  "excluded_landuse", "default_levels", "unspecified_area_m2",
+                                  "context_levels", "coverage_radius_m"};
     keys.insert(keys.end(), extra_keys.begin(), extra_keys.end());
     node.expect_object(keys);
     BuildingEstimateConfig c;
@@ -78,6 +79,20 @@ BuildingEstimateConfig parse_building_estimate(const ConfigNode& node, const std
             v.fail({}, "expected a land-use value");
         }
         c.excluded_landuse.insert(v.json().get<std::string>());
+    }
+    c.coverage_radius_m = node.get_number("coverage_radius_m").value_or(c.coverage_radius_m);
+    for (const auto& row : node.array("context_levels")) {
+        row.expect_object({"landuse", "min_footprint_m2", "min_coverage", "levels"});
+        ContextLevels r;
+        r.landuse = row.get_string("landuse").value_or("");
+        r.min_footprint_m2 = row.get_number("min_footprint_m2").value_or(0.0);
+        r.min_coverage = row.get_number("min_coverage").value_or(0.0);
+        const auto levels = row.get_number("levels");
+        if (!levels) {
+            row.fail("levels", "missing: the default levels of the buildings this row matches");
+        }
+        r.levels = *levels;
+        c.context_levels.push_back(r);
     }
     if (node.has("unspecified_area_m2")) {
         const auto& range = node.json()["unspecified_area_m2"];

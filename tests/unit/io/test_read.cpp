@@ -256,12 +256,13 @@ TEST_CASE("bad input: one clear error naming the file, layer, feature or field",
 
 TEST_CASE("households from a building layer: estimated, or joined from a register", "[io][households]") {
     GkDistrict g;
-    // Two 20 x 30 m buildings (600 m2): 5 floors -> 600 x 5 / 90 = 33.3 -> 33; no floors -> 3 by default -> 20.
+    // Two 20 x 30 m buildings (600 m2): 5 floors -> 600 x 5 / 120 = 25; no floors -> 3 by
+    // default -> 15, or 12 m high -> 4 levels -> 20.
     write_layer((g.dir / "bldg.gpkg").string(), "GPKG", "bldg", 4549, wkbPolygon,
                 {{"POLYGON((420100 4063100, 420120 4063100, 420120 4063130, 420100 4063130, 420100 4063100))",
                   {{"BID", "B1"}, {"FLOORS", "5"}}},
                  {"POLYGON((420600 4063600, 420620 4063600, 420620 4063630, 420600 4063630, 420600 4063600))",
-                  {{"BID", "B2"}}}});
+                  {{"BID", "B2"}, {"HEIGHT", "12"}}}});
     SECTION("estimated from footprints") {
         g.spec.households->mode = io::HouseholdSpec::Mode::buildings;
         g.spec.households->source.path = (g.dir / "bldg.gpkg").string();
@@ -272,9 +273,59 @@ TEST_CASE("households from a building layer: estimated, or joined from a registe
         REQUIRE(d.household_estimate);
         REQUIRE(d.households.size() == 2);
         // Gauss-Krueger to UTM changes areas by about 0.1%: the rounding is unaffected here.
-        CHECK(d.households[0].count == 33);
-        CHECK(d.households[1].count == 20);
+        CHECK(d.households[0].count == 25);
+        CHECK(d.households[1].count == 15);
         CHECK(d.household_estimate->levels_from_data == 1);
+    }
+    SECTION("levels from a height field") {
+        g.spec.households->mode = io::HouseholdSpec::Mode::buildings;
+        g.spec.households->source.path = (g.dir / "bldg.gpkg").string();
+        g.spec.households->levels_field = "FLOORS";
+        g.spec.households->height_field = "HEIGHT";
+        wrap::GeosContext geos;
+        RunContext ctx;
+        const io::District d = io::read_district(g.spec, geos, ctx);
+        REQUIRE(d.households.size() == 2);
+        CHECK(d.households[0].count == 25);
+        CHECK(d.households[1].count == 20);
+        CHECK(d.household_estimate->levels_from_height == 1);
+    }
+    SECTION("known totals shared out over the buildings") {
+        // One area around both: 101 households over floor areas 3000 and 1800: quotas
+        // 63.125 and 37.875 -> 63 + 37, the larger remainder gets the last: 63 and 38.
+        write_layer((g.dir / "totals.gpkg").string(), "GPKG", "areas", 4549, wkbPolygon,
+                    {{"POLYGON((420000 4063000, 420700 4063000, 420700 4063700, 420000 4063700, 420000 4063000))",
+                      {{"HH", "101"}}}});
+        g.spec.households->mode = io::HouseholdSpec::Mode::buildings;
+        g.spec.households->source.path = (g.dir / "bldg.gpkg").string();
+        g.spec.households->levels_field = "FLOORS";
+        io::HouseholdTotalsSpec totals;
+        totals.source.path = (g.dir / "totals.gpkg").string();
+        totals.source.config_key = "households.totals";
+        totals.count_field = "HH";
+        g.spec.household_totals = totals;
+        wrap::GeosContext geos;
+        RunContext ctx;
+        const io::District d = io::read_district(g.spec, geos, ctx);
+        REQUIRE(d.households.size() == 2);
+        CHECK(d.households[0].count == 63);
+        CHECK(d.households[1].count == 38);
+        CHECK(d.household_estimate->households_by_source.at("total") == 101);
+        SECTION("a total that is not a whole number is an error naming the feature") {
+            write_layer((g.dir / "totals2.gpkg").string(), "GPKG", "areas", 4549, wkbPolygon,
+                        {{"POLYGON((420000 4063000, 420700 4063000, 420700 4063700, 420000 4063700, 420000 4063000))",
+                          {{"HH", "12.5"}}}});
+            g.spec.household_totals->source.path = (g.dir / "totals2.gpkg").string();
+            RunContext ctx2;
+            CHECK_THROWS_WITH(io::read_district(g.spec, geos, ctx2),
+                              Catch::Contains("totals2.gpkg") && Catch::Contains("whole number") &&
+                                  Catch::Contains("12.5"));
+        }
+        SECTION("totals with household points are refused") {
+            g.spec.households->mode = io::HouseholdSpec::Mode::points;
+            RunContext ctx2;
+            CHECK_THROWS_WITH(io::read_district(g.spec, geos, ctx2), Catch::Contains("households.totals"));
+        }
     }
     SECTION("joined from a register") {
         test::write_file(g.dir / "register.csv", "BID,HH\nB1,12\nB2,30\nB2,5\nB9,4\n");

@@ -63,11 +63,21 @@ struct HouseholdSpec {
     /// Buildings: field with the number of floors (levels), and with the building type.
     std::string levels_field;
     std::string type_field;
+    /// Buildings: field with the height in metres (levels = height / 3 m when no levels).
+    std::string height_field;
     BuildingEstimateConfig estimate;
     /// Register: the building id field in the buildings layer and in the register.
     std::string building_id_field;
     SourceSpec register_source;
     std::string register_id_field;
+};
+
+/// Polygons with a known number of households (communities, villages or census areas,
+/// from a register or a census): shared out over the residential buildings inside each
+/// polygon by floor area, so that each total is met exactly.
+struct HouseholdTotalsSpec {
+    SourceSpec source;
+    std::string count_field;
 };
 
 /// A point layer used by later stages: community service centres, service facilities,
@@ -101,6 +111,8 @@ struct DistrictSpec {
     std::vector<BarrierSpec> barriers;
     std::vector<SourceSpec> water;
     std::optional<HouseholdSpec> households;
+    /// Known household totals per area, for households estimated from buildings.
+    std::optional<HouseholdTotalsSpec> household_totals;
     /// Layers for the coverage and partition stages (not needed to cut blocks).
     std::optional<FeatureLayerSpec> centres;
     std::optional<FeatureLayerSpec> facilities;

@@ -94,8 +94,9 @@ public:
 
     /// How households are estimated from OSM buildings.
     const BuildingEstimateConfig& households() const noexcept { return m_households; }
-    bool is_excluded_landuse(const char* landuse) const {
-        return landuse != nullptr && m_households.excluded_landuse.count(landuse) > 0;
+    /// Whether land use of this value matters to the household estimate.
+    bool is_estimate_landuse(const char* landuse) const {
+        return landuse != nullptr && m_households.uses_landuse(landuse);
     }
 
 private:

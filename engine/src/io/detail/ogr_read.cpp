@@ -182,7 +182,8 @@ int field_index(OGRFeatureDefn& defn, const std::string& field, const SourceSpec
         }
         const std::string near = nearest_word(field, names);
         // Keys of a command-line source ("--households.count_field") are the flag's.
-        const std::string set_by = key == "--households.count_field" ? "option '--count-field'"
+        const std::string set_by = key == "--households.count_field"          ? "option '--count-field'"
+                                   : key == "--household-totals.count_field" ? "option '--totals-field'"
                                    : key.rfind("--", 0) == 0         ? "option '" + key.substr(0, key.find('.')) + "'"
                                                                      : "config key '" + key + "'";
         throw InputError{"no such field (set by " + set_by +
@@ -345,6 +346,9 @@ void read_buildings_source(const HouseholdSpec& spec, Raw& raw, const wrap::Geos
         spec.levels_field.empty() ? -1 : field_index(defn, spec.levels_field, spec.source, layer, key + ".levels_field");
     const int type_index =
         spec.type_field.empty() ? -1 : field_index(defn, spec.type_field, spec.source, layer, key + ".type_field");
+    const int height_index = spec.height_field.empty() ? -1
+                                                        : field_index(defn, spec.height_field, spec.source, layer,
+                                                                      key + ".height_field");
     const int id_index = spec.building_id_field.empty()
                              ? -1
                              : field_index(defn, spec.building_id_field, spec.source, layer,
@@ -380,6 +384,12 @@ void read_buildings_source(const HouseholdSpec& spec, Raw& raw, const wrap::Geos
             const double levels = f.GetFieldAsDouble(levels_index);
             if (levels > 0.0 && levels <= 200.0) {
                 b.levels = levels;
+            }
+        }
+        if (height_index >= 0 && f.IsFieldSetAndNotNull(height_index)) {
+            const double height = f.GetFieldAsDouble(height_index);
+            if (height >= 1.0 && height <= 700.0) {
+                b.height_m = height;
             }
         }
         if (id_index >= 0 && f.IsFieldSetAndNotNull(id_index)) {
@@ -541,6 +551,43 @@ private:
     std::map<std::string, int> m_index;
 };
 
+/// A plain non-negative number at the start of an OSM value ("3", "2.5"), if any.
+std::optional<double> leading_number(const char* value) {
+    if (value == nullptr) {
+        return std::nullopt;
+    }
+    char* end = nullptr;
+    const double v = std::strtod(value, &end);
+    if (end == value || !std::isfinite(v) || v < 0.0) {
+        return std::nullopt;
+    }
+    return v;
+}
+
+/// Levels above ground from building:levels plus roof:levels, when plausible (0 to 200).
+std::optional<double> osm_levels(const char* levels, const char* roof_levels) {
+    const auto l = leading_number(levels);
+    if (!l || *l <= 0.0) {
+        return std::nullopt;
+    }
+    const double total = *l + leading_number(roof_levels).value_or(0.0);
+    return total <= 200.0 ? std::optional<double>{total} : std::nullopt;
+}
+
+/// Height in metres from an OSM height value ("12", "12 m", "40'"/"40 ft" in feet), when
+/// plausible (1 to 700 m).
+std::optional<double> osm_height(const char* height) {
+    auto h = leading_number(height);
+    if (!h) {
+        return std::nullopt;
+    }
+    const std::string text{height};
+    if (text.find('\'') != std::string::npos || text.find("ft") != std::string::npos) {
+        *h *= 0.3048;
+    }
+    return *h >= 1.0 && *h <= 700.0 ? h : std::nullopt;
+}
+
 std::int64_t osm_id_of(const OGRFeature& f) {
     for (const char* name : {"osm_id", "osm_way_id"}) {
         const int i = f.GetFieldIndex(name);
@@ -571,7 +618,7 @@ void read_osm_source(const BarrierSpec& spec, bool want_buildings, bool want_ser
 
     std::vector<std::string> keys = mapping.all_keys();
     for (const char* k : {"bridge", "tunnel", "layer", "boundary", "admin_level", "name", "building", "building:levels",
-                          "landuse"}) {
+                          "roof:levels", "height", "building:height", "landuse"}) {
         keys.emplace_back(k);
     }
     std::map<const OGRLayer*, OsmFields> fields;
@@ -688,7 +735,7 @@ void read_osm_source(const BarrierSpec& spec, bool want_buildings, bool want_ser
         const bool water = mapping.is_water_area(tag);
         const char* building_tag = want_buildings ? tag("building") : nullptr;
         const bool building = building_tag != nullptr && std::string{building_tag} != "no";
-        const bool landuse = want_buildings && mapping.is_excluded_landuse(tag("landuse"));
+        const bool landuse = want_buildings && mapping.is_estimate_landuse(tag("landuse"));
         if (!admin && !water && !building && !landuse) {
             continue;
         }
@@ -720,12 +767,9 @@ void read_osm_source(const BarrierSpec& spec, bool want_buildings, bool want_ser
             Building b;
             b.geom = geos.clone(gg.get());
             b.type = building_tag;
-            if (const char* levels = tag("building:levels")) {
-                const double n = std::strtod(levels, nullptr);
-                if (n > 0.0 && n <= 200.0) {
-                    b.levels = n;
-                }
-            }
+            b.levels = osm_levels(tag("building:levels"), tag("roof:levels"));
+            const char* height = tag("height");
+            b.height_m = osm_height(height != nullptr ? height : tag("building:height"));
             b.source = areas_source;
             b.fid = SourceFid{osm_id_of(*f)};
             raw.buildings.push_back(std::move(b));
@@ -735,7 +779,7 @@ void read_osm_source(const BarrierSpec& spec, bool want_buildings, bool want_ser
             l.geom = geos.clone(gg.get());
             l.name = tag("landuse");
             l.fid = SourceFid{osm_id_of(*f)};
-            raw.excluded_landuse.push_back(std::move(l));
+            raw.landuse.push_back(std::move(l));
         }
         if (water) {
             WaterArea w;
@@ -781,6 +825,64 @@ void read_osm_source(const BarrierSpec& spec, bool want_buildings, bool want_ser
 
 } // namespace
 
+namespace {
+
+void read_totals_source(const HouseholdTotalsSpec& spec, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx) {
+    OpenSource o = open_source(spec.source, ctx);
+    const std::uint32_t source = add_source(raw, o.name, o.crs, spec.source.path);
+    const std::string layer = o.layer->GetName();
+    const int count_index = field_index(*o.layer->GetLayerDefn(), spec.count_field, spec.source, layer,
+                                        spec.source.config_key + ".count_field");
+    FidTally skipped;
+    for_each_feature(o, spec.source.path, [&](OGRFeature& f) {
+        if (!f.IsFieldSetAndNotNull(count_index)) {
+            throw InputError{"no household total (" + spec.count_field + " is empty)", file_label(spec.source.path),
+                             layer, f.GetFID(), spec.count_field};
+        }
+        const std::string text = f.GetFieldAsString(count_index);
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (text.empty() || end == nullptr || *end != '\0' || !std::isfinite(v) || v < 0.0 || v > 1.0e8 ||
+            std::floor(v) != v) {
+            throw InputError{"household total must be a whole number from 0 to 100000000, got '" + text + "'",
+                             file_label(spec.source.path), layer, f.GetFID(), spec.count_field};
+        }
+        const OGRGeometry* g = f.GetGeometryRef();
+        if (g == nullptr || g->IsEmpty()) {
+            if (v > 0.0) {
+                throw InputError{"an area with " + text + " households has no geometry",
+                                 file_label(spec.source.path), layer, f.GetFID()};
+            }
+            skipped.add(f.GetFID());
+            return;
+        }
+        if (!is_polygonal(g->getGeometryType())) {
+            throw InputError{"wrong geometry type for household totals: expected Polygon or MultiPolygon, got " +
+                                 type_name(g->getGeometryType()),
+                             file_label(spec.source.path), layer, f.GetFID()};
+        }
+        check_lonlat_range(*g, o.crs, spec.source.path, layer, f.GetFID());
+        wrap::GeomPtr gg = to_geos(*g, geos);
+        bool repaired = false;
+        if (gg) {
+            gg = valid_polygons(std::move(gg), geos, repaired);
+        }
+        if (!gg || geos.is_empty(gg.get())) {
+            throw InputError{"an area with " + text + " households has no usable polygon",
+                             file_label(spec.source.path), layer, f.GetFID()};
+        }
+        Raw::Total t;
+        t.geom = std::move(gg);
+        t.households = static_cast<std::int64_t>(v);
+        t.source = source;
+        t.fid = SourceFid{f.GetFID()};
+        raw.household_totals.push_back(std::move(t));
+    });
+    skipped.warn(ctx, o.name, "areas with 0 households and no geometry skipped");
+}
+
+} // namespace
+
 void read_sources(const DistrictSpec& spec, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx) {
     if (spec.boundary.kind == BoundarySpec::Kind::source) {
         read_boundary_source(spec.boundary.source, raw, geos, ctx);
@@ -804,8 +906,20 @@ void read_sources(const DistrictSpec& spec, Raw& raw, const wrap::GeosContext& g
     for (const auto& w : spec.water) {
         read_water_source(w, raw, geos, ctx);
     }
+    if (spec.household_totals && spec.households && spec.households->mode != HouseholdSpec::Mode::buildings) {
+        throw ConfigError{spec.household_totals->source.config_key,
+                          "household totals are shared out over buildings: they go with households "
+                          "estimated from buildings (OSM, or \"buildings\" in the households section)"};
+    }
     if (spec.households) {
         read_household_source(*spec.households, raw, geos, ctx);
+    }
+    if (spec.household_totals) {
+        read_totals_source(*spec.household_totals, raw, geos, ctx);
+        if (!raw.household_estimation || raw.household_estimation->mode != HouseholdSpec::Mode::buildings) {
+            throw ConfigError{spec.household_totals->source.config_key,
+                              "there are no buildings to share the household totals out over"};
+        }
     }
 }
 
@@ -877,12 +991,17 @@ void project_households(Raw& raw, const crs::Crs& working, std::vector<Household
         for (auto& b : raw.buildings) {
             b.geom = projector.project(b.source, b.geom.get(), geos);
         }
-        std::vector<wrap::GeomPtr> landuse;
-        std::vector<const GEOSGeometry*> landuse_raw;
+        std::vector<wrap::GeomPtr> owned;
+        std::vector<LanduseArea> landuse;
         const crs::Transformer from_wgs84{crs::Crs::wgs84(), working};
-        for (const auto& l : raw.excluded_landuse) {
-            landuse.push_back(from_wgs84.apply(geos, l.geom.get()));
-            landuse_raw.push_back(landuse.back().get());
+        for (const auto& l : raw.landuse) {
+            owned.push_back(from_wgs84.apply(geos, l.geom.get()));
+            landuse.push_back(LanduseArea{owned.back().get(), l.name});
+        }
+        std::vector<HouseholdTotal> totals;
+        for (const auto& t : raw.household_totals) {
+            owned.push_back(projector.project(t.source, t.geom.get(), geos));
+            totals.push_back(HouseholdTotal{owned.back().get(), t.households, t.source, t.fid});
         }
         const HouseholdSpec& how = *raw.household_estimation;
         if (how.mode == HouseholdSpec::Mode::register_join) {
@@ -913,7 +1032,12 @@ void project_households(Raw& raw, const crs::Crs& working, std::vector<Household
                                 " building ids that match no building, rejected (problem household_no_building)");
             }
         } else {
-            estimate = estimate_households(raw.buildings, landuse_raw, how.estimate, geos, out);
+            estimate = estimate_households(raw.buildings, landuse, totals, how.estimate, geos, out);
+            if (estimate->totals_without_buildings > 0) {
+                ctx.log.warning(std::to_string(estimate->totals_without_buildings) +
+                                " areas of known household totals hold no residential building; their households "
+                                "stand at a point inside each area");
+            }
         }
         const auto& e = *estimate;
         ctx.log.info("households estimated from " + e.method + ": " + std::to_string(e.buildings_read) +

@@ -47,7 +47,16 @@ struct Raw {
     std::vector<RawAdmin> admins;
     /// Buildings (source CRS) for household estimation, land use excluding homes.
     std::vector<Building> buildings;
-    std::vector<RawAdmin> excluded_landuse;
+    /// Land use that matters to the estimate (WGS84; name holds the landuse value).
+    std::vector<RawAdmin> landuse;
+    /// Areas with known household totals, in their source's CRS.
+    struct Total {
+        wrap::GeomPtr geom;
+        std::int64_t households = 0;
+        std::uint32_t source = 0;
+        SourceFid fid;
+    };
+    std::vector<Total> household_totals;
     std::optional<HouseholdSpec> household_estimation;  ///< how to turn buildings into households
     std::map<std::string, std::int64_t> register_counts;
     /// Centres and facilities from OSM tags (WGS84), when the config names none.
