@@ -54,11 +54,43 @@ TEST_CASE("gridplan plan on the sample district", "[cli][plan]") {
     CHECK(ids.size() == blocks["features"].size());
     const auto edges = nlohmann::json::parse(test::read_file(out / "grid_edges.geojson"));
     CHECK(edges["features"].size() > 0);
+    // Summing grid_edges' lengths by class gives plan.json's edge_share and each grid's
+    // edge_share_* fields (to their rounding).
+    std::map<std::string, double> by_class;
+    std::map<std::int64_t, std::map<std::string, double>> by_grid_class;
     for (const auto& f : edges["features"]) {
-        CHECK(f["properties"]["grid_a"].get<int>() < f["properties"]["grid_b"].get<int>());
+        const auto& p = f["properties"];
+        CHECK(p["grid_a"].get<int>() < p["grid_b"].get<int>());
+        const std::string cls = p["barrier_class"].get<std::string>();
+        const double length = p["length_m"].get<double>();
+        by_class[cls] += length;
+        by_grid_class[p["grid_a"].get<std::int64_t>()][cls] += length;
+        by_grid_class[p["grid_b"].get<std::int64_t>()][cls] += length;
     }
+    auto share = [](const std::map<std::string, double>& lengths, const std::string& cls) {
+        double total = 0.0;
+        for (const auto& [c, l] : lengths) {
+            total += l;
+        }
+        const auto it = lengths.find(cls);
+        return it == lengths.end() ? 0.0 : it->second / total;
+    };
     const auto plan = nlohmann::json::parse(test::read_file(out / "plan.json"));
     const auto& m = plan["metrics"];
+    for (const char* cls : {"river", "road", "street", "alley", "none"}) {
+        INFO(cls);
+        CHECK(m["edge_share"][cls].get<double>() == Approx(share(by_class, cls)).margin(1e-4));
+        if (std::string{cls} == "none") {
+            continue;
+        }
+        for (const auto& f : grids["features"]) {
+            const auto g = f["properties"]["grid_id"].get<std::int64_t>();
+            INFO("grid " << g);
+            CHECK(f["properties"][std::string{"edge_share_"} + cls].get<double>() ==
+                  Approx(share(by_grid_class[g], cls)).margin(1e-4));
+        }
+    }
+    CHECK(share(by_class, "street") > 0.0);
     std::set<std::string> keys;
     for (const auto& [k, v] : m.items()) {
         keys.insert(k);

@@ -67,16 +67,19 @@ struct EdgeTally {
     std::map<std::pair<int, std::string>, double> by_name;
     double sum_x = 0.0;  ///< sum of segment midpoints x length
     double sum_y = 0.0;
+    std::vector<EdgeSegment> segments;
 
-    void add(BarrierClass c, const std::string& name, double length, double mx, double my) {
-        by_class[static_cast<std::size_t>(c)] += length;
-        by_name[{static_cast<int>(c), name}] += length;
-        sum_x += mx * length;
-        sum_y += my * length;
+    void add(const EdgeSegment& s, const std::string& name, double length) {
+        by_class[static_cast<std::size_t>(s.cls)] += length;
+        by_name[{static_cast<int>(s.cls), name}] += length;
+        sum_x += 0.5 * (s.x1 + s.x2) * length;
+        sum_y += 0.5 * (s.y1 + s.y2) * length;
+        segments.push_back(s);
     }
     void add(const EdgeTally& o) {
         sum_x += o.sum_x;
         sum_y += o.sum_y;
+        segments.insert(segments.end(), o.segments.begin(), o.segments.end());
         for (std::size_t i = 0; i < by_class.size(); ++i) {
             by_class[i] += o.by_class[i];
         }
@@ -113,6 +116,7 @@ public:
         polygonize(noded.get());
         report_crossings(noded.get());
         m_ctx.report_progress("blocks", 0.6);
+        m_result.edge_names.assign(1, std::string{});
         build_face_adjacency();
         merge_slivers();
         build_blocks();
@@ -388,9 +392,15 @@ private:
                         best = &ml;
                     }
                 }
-                m_face_edges[{f, other}].add(best != nullptr ? best->cls : BarrierClass::none,
-                                             best != nullptr ? best->name : std::string{}, length, 0.5 * (x1 + x2),
-                                             0.5 * (y1 + y2));
+                static const std::string unnamed;
+                const std::string& name = best != nullptr ? best->name : unnamed;
+                auto [n, added] = m_edge_name_ids.try_emplace(name, static_cast<std::uint32_t>(m_result.edge_names.size()));
+                if (added) {
+                    m_result.edge_names.push_back(name);
+                }
+                m_face_edges[{f, other}].add(
+                    EdgeSegment{x1, y1, x2, y2, best != nullptr ? best->cls : BarrierClass::none, n->second}, name,
+                    length);
             });
         }
     }
@@ -555,6 +565,7 @@ private:
             adj.a = BlockId{ab.first};
             adj.b = BlockId{ab.second};
             adj.length_by_class = tally.by_class;
+            adj.segments = tally.segments;
             adj.shared_length_m = tally.total();
             if (adj.shared_length_m <= 0.0) {
                 continue;
@@ -707,6 +718,7 @@ private:
 
     std::vector<Face> m_faces;
     std::map<std::pair<std::uint32_t, std::uint32_t>, EdgeTally> m_face_edges;
+    std::unordered_map<std::string, std::uint32_t> m_edge_name_ids{{std::string{}, 0}};
     std::vector<std::uint32_t> m_face_root;
     std::vector<std::vector<std::uint32_t>> m_members;
     std::vector<Merge> m_merges;

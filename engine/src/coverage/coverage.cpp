@@ -384,11 +384,7 @@ private:
             if (xy.size() < 4) {
                 return;
             }
-            GEOSCoordSequence* seq = GEOSCoordSeq_copyFromBuffer_r(m_geos.handle(), xy.data(), xy.size() / 2, 0, 0);
-            if (seq == nullptr) {
-                m_geos.fail("coordinate sequence");
-            }
-            pieces.push_back(m_geos.own(GEOSGeom_createLineString_r(m_geos.handle(), seq), "line"));
+            pieces.push_back(m_geos.line(xy));
         };
         for (network::EdgeIndex e = 0; e < m_net.edge_count(); ++e) {
             const auto& edge = m_net.edge(e);

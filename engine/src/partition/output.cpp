@@ -192,6 +192,8 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
             return std::tie(a, b, cls, name) < std::tie(o.a, o.b, o.cls, o.name);
         }
     };
+    // Grid edges piece by piece with the class each piece follows, from the same segments
+    // the edge shares are summed from: the lengths by class add up to them.
     std::map<EdgeKey, std::vector<wrap::GeomPtr>> pieces;
     for (const auto& adj : blocks.adjacency) {
         // Keyed by the written grid ids, so that grid_a < grid_b as written.
@@ -203,10 +205,10 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
         if (gb < ga) {
             std::swap(ga, gb);
         }
-        wrap::GeomPtr ba = geos.own(GEOSBoundary_r(geos.handle(), blocks.blocks[adj.a.value()].geom.get()), "boundary");
-        wrap::GeomPtr bb = geos.own(GEOSBoundary_r(geos.handle(), blocks.blocks[adj.b.value()].geom.get()), "boundary");
-        wrap::GeomPtr shared = geos.own(GEOSIntersection_r(geos.handle(), ba.get(), bb.get()), "shared edge");
-        pieces[{ga, gb, static_cast<int>(adj.barrier_class), adj.barrier_name}].push_back(std::move(shared));
+        for (const auto& seg : adj.segments) {
+            pieces[{ga, gb, static_cast<int>(seg.cls), blocks.edge_names.at(seg.name)}].push_back(
+                geos.line({seg.x1, seg.y1, seg.x2, seg.y2}));
+        }
     }
     writer.begin_layer(io::LayerDef{"grid_edges",
                                     wkbMultiLineString,
@@ -214,18 +216,20 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
                                      {"grid_b", FieldType::integer, "", 0},
                                      {"barrier_class", FieldType::string, "class", 0},
                                      {"barrier_name", FieldType::string, "name", 0},
-                                     {"length_m", FieldType::real, "", 1}}});
+                                     {"length_m", FieldType::real, "", 2}}});
     for (auto& [key, parts] : pieces) {
-        wrap::GeomPtr all = geos.collection(GEOS_GEOMETRYCOLLECTION, parts);
-        wrap::GeomPtr lines = geos.own(GEOSUnaryUnion_r(geos.handle(), all.get()), "edge union");
-        wrap::GeomPtr merged = geos.own(GEOSLineMerge_r(geos.handle(), lines.get()), "edge merge");
-        const double length = geos.length(merged.get());
+        double length = 0.0;
+        for (const auto& part : parts) {
+            length += geos.length(part.get());
+        }
         if (length <= 0.0) {
             continue;
         }
+        wrap::GeomPtr all = geos.collection(GEOS_MULTILINESTRING, parts);
+        wrap::GeomPtr merged = geos.own(GEOSLineMerge_r(geos.handle(), all.get()), "edge merge");
         writer.add(merged.get(), {std::int64_t{key.a}, std::int64_t{key.b},
                                   std::string{to_string(static_cast<BarrierClass>(key.cls))},
-                                  key.name.empty() ? FieldValue{} : FieldValue{key.name}, round_to(length, 1)});
+                                  key.name.empty() ? FieldValue{} : FieldValue{key.name}, round_to(length, 2)});
     }
 
     writer.begin_layer(io::LayerDef{"blocks",

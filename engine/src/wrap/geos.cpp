@@ -136,6 +136,18 @@ GeomPtr GeosContext::point(double x, double y) const {
     return own(GEOSGeom_createPointFromXY_r(m_handle, x, y), "create point");
 }
 
+GeomPtr GeosContext::line(const std::vector<double>& xy) const {
+    if (xy.size() < 4 || xy.size() % 2 != 0) {
+        throw GeometryError{"create line", "needs at least two points"};
+    }
+    GEOSCoordSequence* seq =
+        GEOSCoordSeq_copyFromBuffer_r(m_handle, xy.data(), static_cast<unsigned>(xy.size() / 2), 0, 0);
+    if (seq == nullptr) {
+        throw GeometryError{"create line", "GEOS could not create a coordinate sequence"};
+    }
+    return own(GEOSGeom_createLineString_r(m_handle, seq), "create line");
+}
+
 GeomPtr GeosContext::empty_collection() const {
     return own(GEOSGeom_createEmptyCollection_r(m_handle, GEOS_GEOMETRYCOLLECTION), "create collection");
 }

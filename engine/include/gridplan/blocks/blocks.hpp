@@ -43,6 +43,17 @@ struct Block {
     std::uint32_t faces = 1;     ///< polygonized faces merged into this block
 };
 
+/// A straight piece of a shared edge, with the barrier it follows (the strongest line
+/// within the match tolerance of its midpoint; none if no line).
+struct EdgeSegment {
+    double x1 = 0.0;
+    double y1 = 0.0;
+    double x2 = 0.0;
+    double y2 = 0.0;
+    BarrierClass cls = BarrierClass::none;
+    std::uint32_t name = 0;  ///< index into BlocksResult::edge_names (0: unnamed)
+};
+
 /// Two blocks sharing an edge of positive length.
 struct Adjacency {
     BlockId a;  ///< a < b
@@ -51,6 +62,9 @@ struct Adjacency {
     BarrierClass barrier_class = BarrierClass::none;  ///< strongest class along the edge
     std::string barrier_name;                        ///< the name of that barrier ("" if unnamed)
     std::array<double, barrier_class_count> length_by_class{};
+    /// The shared edge piece by piece: length_by_class sums their lengths by class, so that
+    /// an output drawn from them agrees with it exactly.
+    std::vector<EdgeSegment> segments;
     /// Length-weighted midpoint of the shared edge (for describing which side it is on).
     double mid_x = 0.0;
     double mid_y = 0.0;
@@ -78,6 +92,7 @@ struct BlocksStats {
 struct BlocksResult {
     std::vector<Block> blocks;                 ///< indexed by BlockId
     std::vector<Adjacency> adjacency;          ///< sorted by (a, b)
+    std::vector<std::string> edge_names;       ///< barrier names of edge segments; [0] is ""
     std::vector<BlockId> household_block;      ///< per District::households entry; invalid if outside
     /// Where every household of the input went (computed once, written by every output).
     io::HouseholdAccount households;

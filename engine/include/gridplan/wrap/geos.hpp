@@ -87,6 +87,8 @@ public:
     std::vector<unsigned char> to_wkb(const GEOSGeometry* g) const;
     std::string to_wkt(const GEOSGeometry* g, int decimals = 3) const;
     GeomPtr point(double x, double y) const;
+    /// A line string through `xy` (x0, y0, x1, y1, ...; at least two points).
+    GeomPtr line(const std::vector<double>& xy) const;
     GeomPtr empty_collection() const;
     /// A collection of the given type owning `parts` (the pointers are released).
     GeomPtr collection(int type, std::vector<GeomPtr>& parts) const;
