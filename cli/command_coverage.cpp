@@ -164,6 +164,7 @@ private:
                               const io::District& d, const io::OutputDir& out) {
         const auto& s = r.summary;
         auto pct = [&s](std::int64_t n) { return format_fixed(100.0 * s.share(n), 1) + "%"; };
+        std::cout << "district: " << d.boundary_description << '\n';
         std::cout << "households: " << s.households << "; within " << format_fixed(cov.radius_min, 0)
                   << " minutes (" << format_fixed(cov.radius_m(), 0) << " m) of a community centre: "
                   << pct(s.within_radius_any) << "; all eight services: " << pct(s.all_services)

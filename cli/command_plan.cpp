@@ -111,7 +111,7 @@ public:
         ctx.log.info("timings: read " + seconds(t_read - t0) + ", blocks " + seconds(t_blocks - t_read) +
                      ", network " + seconds(t_net - t_blocks) + ", plan " + seconds(t_plan - t_net) + ", coverage " +
                      seconds(t_cover - t_plan) + ", write " + seconds(t_end - t_cover));
-        print_plan_summary(std::cout, result, plan, "",
+        print_plan_summary(std::cout, district, result, plan, "",
                            seconds(t_end - t0) + " (plan " + seconds(t_plan - t_net) + ")");
         if (district.from_osm) {
             std::cout << "data: © OpenStreetMap contributors (ODbL 1.0)\n";

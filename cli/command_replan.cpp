@@ -180,7 +180,7 @@ public:
                      ", network " + seconds(t_net - t_blocks) + ", carry " + seconds(t_carry - t_net) + ", plan " +
                      seconds(t_plan - t_carry) + ", coverage " + seconds(t_cover - t_plan) + ", changes " +
                      seconds(t_changes - t_cover) + ", write " + seconds(t_end - t_changes));
-        print_plan_summary(std::cout, result, plan, kept_line(changes, carried),
+        print_plan_summary(std::cout, district, result, plan, kept_line(changes, carried),
                            seconds(t_end - t0) + " (plan " + seconds(t_plan - t_carry) + ")");
         if (district.from_osm) {
             std::cout << "data: © OpenStreetMap contributors (ODbL 1.0)\n";

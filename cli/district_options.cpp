@@ -14,7 +14,8 @@ void DistrictOptions::add_to(CLI::App& app) {
     app.add_option("--osm", m_osm, "Read the district from an OpenStreetMap extract (.osm.pbf)");
     app.add_option("--boundary", m_boundary,
                    "With --osm: the district, as a polygon file, admin:NAME or admin_level:N "
-                   "(default: an admin boundary enclosing the data, else the barriers' convex hull)");
+                   "(default: the admin boundary holding most residential buildings, else the outline of the "
+                   "built-up area)");
     app.add_option("--osm-tags", m_osm_tags, "With --osm: tag mapping file (default: built-in data/osm/tags.json)");
     app.add_option("--households", m_households, "Household points layer (overrides the config's)");
     app.add_option("--count-field", m_count_field, "With --households: field holding the household count (default: the config's; \"\" counts each point as 1)");

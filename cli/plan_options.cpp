@@ -170,8 +170,9 @@ void add_service_coverage(partition::PlanResult& result, const io::District& dis
     }
 }
 
-void print_plan_summary(std::ostream& os, const partition::PlanResult& result, const partition::PartitionConfig& plan,
-                        const std::string& after_radius, const std::string& time) {
+void print_plan_summary(std::ostream& os, const io::District& district, const partition::PlanResult& result,
+                        const partition::PartitionConfig& plan, const std::string& after_radius,
+                        const std::string& time) {
     const auto& s = result.stats;
     // Each kind by its own name, as plan.json writes it.
     std::map<std::string, std::size_t> kinds;
@@ -182,6 +183,7 @@ void print_plan_summary(std::ostream& os, const partition::PlanResult& result, c
     for (const auto& [kind, n] : kinds) {
         by_kind.push_back(std::to_string(n) + " " + kind);
     }
+    os << "district: " << district.boundary_description << '\n';
     os << "grids: " << result.grids.size() << " for " << s.households << " households (target "
        << format_fixed(plan.households_per_grid, 0) << ", band " << format_fixed(plan.band_low(), 0) << "-"
        << format_fixed(plan.band_high(), 0) << "): " << s.grids_in_band << " in the band, smallest "

@@ -79,9 +79,11 @@ void add_service_coverage(partition::PlanResult& result, const io::District& dis
                           coverage::CoverageConfig config, const partition::PartitionConfig& plan,
                           const wrap::GeosContext& geos, RunContext& ctx);
 
-/// The plan's summary: grids and the band, the walk radius, then `after_radius` (lines,
-/// may be empty), edges, centres, infeasible entries and the time.
-void print_plan_summary(std::ostream& os, const partition::PlanResult& result, const partition::PartitionConfig& plan,
-                        const std::string& after_radius, const std::string& time);
+/// The plan's summary: the district and why it was chosen, grids and the band, the walk
+/// radius, then `after_radius` (lines, may be empty), edges, centres, infeasible entries
+/// and the time.
+void print_plan_summary(std::ostream& os, const io::District& district, const partition::PlanResult& result,
+                        const partition::PartitionConfig& plan, const std::string& after_radius,
+                        const std::string& time);
 
 } // namespace gridplan::cli

@@ -129,6 +129,7 @@ nlohmann::json coverage_json(const CoverageResult& r, const io::District& distri
         }
         j["proposed_centres"] = proposed;
     }
+    j["district"] = district.boundary_description;
     if (district.from_osm) {
         j["attribution"] = "© OpenStreetMap contributors (ODbL 1.0)";
     }

@@ -101,6 +101,7 @@ nlohmann::json plan_json(const PlanResult& plan, const PartitionConfig& config, 
     j["runtime_s"] = runtime;
     j["metrics"] = metrics;
     j["details"] = details;
+    j["district"] = district.boundary_description;
     if (district.from_osm) {
         j["attribution"] = "© OpenStreetMap contributors (ODbL 1.0)";
     }

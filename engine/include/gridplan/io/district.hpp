@@ -95,7 +95,7 @@ struct FeatureLayerSpec {
 /// Which polygon is the district.
 struct BoundarySpec {
     enum class Kind {
-        automatic,   ///< an OSM admin boundary enclosing the data, else the barriers' convex hull
+        automatic,   ///< the OSM admin boundary holding most homes, else the built-up outline
         source,      ///< a polygon layer
         admin_name,  ///< the OSM administrative boundary with this name
         admin_level  ///< the union of OSM administrative boundaries of this level

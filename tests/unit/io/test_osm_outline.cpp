@@ -1,0 +1,157 @@
+// The district an OSM extract gives without --boundary: the administrative boundary that
+// holds most residential buildings (not lines), else the outline of the built-up area.
+// Small OSM XML fixtures written here, read through GDAL's OSM driver.
+#include "support/fixtures.hpp"
+
+#include "gridplan/core/error.hpp"
+#include "gridplan/io/district.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <iomanip>
+#include <sstream>
+
+using namespace gridplan;
+
+namespace {
+
+/// An OSM XML file built node by node.
+class OsmXml {
+public:
+    OsmXml() { m_nodes << std::setprecision(10); }
+
+    /// A way through the given lon/lat points, with tags; closed when the last point
+    /// repeats the first.
+    void way(const std::vector<std::pair<double, double>>& points,
+             const std::vector<std::pair<std::string, std::string>>& tags) {
+        std::ostringstream w;
+        w << "  <way id=\"" << ++m_way << "\" version=\"1\">\n";
+        std::int64_t first = 0;
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            const bool closing = i + 1 == points.size() && i > 0 && points[i] == points.front();
+            std::int64_t id = first;
+            if (!closing) {
+                id = ++m_node;
+                m_nodes << "  <node id=\"" << id << "\" version=\"1\" lat=\"" << points[i].second << "\" lon=\""
+                        << points[i].first << "\"/>\n";
+            }
+            if (i == 0) {
+                first = id;
+            }
+            w << "    <nd ref=\"" << id << "\"/>\n";
+        }
+        for (const auto& [k, v] : tags) {
+            w << "    <tag k=\"" << k << "\" v=\"" << v << "\"/>\n";
+        }
+        w << "  </way>\n";
+        m_ways << w.str();
+    }
+
+    void box(double x0, double y0, double x1, double y1, const std::vector<std::pair<std::string, std::string>>& tags) {
+        way({{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, tags);
+    }
+
+    std::string text() const {
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<osm version=\"0.6\" generator=\"test\">\n" +
+               m_nodes.str() + m_ways.str() + "</osm>\n";
+    }
+
+private:
+    std::ostringstream m_nodes;
+    std::ostringstream m_ways;
+    std::int64_t m_node = 0;
+    std::int64_t m_way = 0;
+};
+
+/// A grid of streets over lon 119.000-119.060, lat 36.700-36.740 (about 5.4 x 4.4 km)
+/// and 30 houses in its east end (lon 119.050-119.058), 5 in its west.
+OsmXml town() {
+    OsmXml osm;
+    for (int i = 0; i <= 8; ++i) {
+        const double lat = 36.700 + 0.005 * i;
+        osm.way({{119.000, lat}, {119.060, lat}}, {{"highway", "residential"}});
+    }
+    for (int i = 0; i <= 12; ++i) {
+        const double lon = 119.000 + 0.005 * i;
+        osm.way({{lon, 36.700}, {lon, 36.740}}, {{"highway", "residential"}});
+    }
+    for (int k = 0; k < 30; ++k) {
+        const double x = 119.0505 + 0.0015 * (k % 5);
+        const double y = 36.7105 + 0.0015 * (k / 5);
+        osm.box(x, y, x + 0.0002, y + 0.0002, {{"building", "house"}});
+    }
+    for (int k = 0; k < 5; ++k) {
+        const double x = 119.0105 + 0.0015 * k;
+        osm.box(x, 36.7205, x + 0.0002, 36.7207, {{"building", "house"}});
+    }
+    return osm;
+}
+
+} // namespace
+
+TEST_CASE("without --boundary: the admin boundary holding most homes, not most lines", "[io][osm][outline]") {
+    test::TempDir dir;
+    OsmXml osm = town();
+    // "West" holds all 9 east-west streets (by their first point) and 9 of the 13 north-south
+    // ones, and 5 houses; "Town" the other 30 houses.
+    osm.box(118.999, 36.699, 119.042, 36.741,
+            {{"boundary", "administrative"}, {"admin_level", "6"}, {"name", "West"}});
+    osm.box(119.042, 36.699, 119.061, 36.741,
+            {{"boundary", "administrative"}, {"admin_level", "8"}, {"name", "Town"}});
+    const auto path = dir / "town.osm";
+    test::write_file(path, osm.text());
+    wrap::GeosContext geos;
+    RunContext ctx;
+    const io::District d = io::read_district(io::osm_district_spec(path.string(), ""), geos, ctx);
+    CHECK_THAT(d.boundary_description, Catch::Contains("'Town'") && Catch::Contains("85.7% of the residential"));
+}
+
+TEST_CASE("without --boundary or an admin boundary holding most homes: the built-up outline", "[io][osm][outline]") {
+    test::TempDir dir;
+    OsmXml osm = town();
+    const auto path = dir / "town.osm";
+    test::write_file(path, osm.text());
+    wrap::GeosContext geos;
+    std::vector<std::string> warnings;
+    RunContext ctx;
+    ctx.log = Logger{[&warnings](LogLevel level, const std::string& m) {
+        if (level == LogLevel::warning) {
+            warnings.push_back(m);
+        }
+    }};
+    const io::District d = io::read_district(io::osm_district_spec(path.string(), ""), geos, ctx);
+    CHECK_THAT(d.boundary_description,
+               Catch::Contains("outline of the built-up area") && Catch::Contains("35 residential buildings"));
+    bool warned = false;
+    for (const auto& w : warnings) {
+        warned = warned || w.find("outline of the built-up area") != std::string::npos;
+    }
+    CHECK(warned);
+    // Far less than the streets' 5.4 x 4.4 km; at least the houses' own hull (the east
+    // cluster spans 6 x 0.0015 deg) with 150 m around it.
+    const double area_km2 = geos.area(d.boundary.get()) / 1e6;
+    CHECK(area_km2 < 6.0);
+    CHECK(area_km2 > 0.5);
+    // Every house inside.
+    std::int64_t households = 0;
+    for (const auto& h : d.households) {
+        households += h.count;
+        wrap::GeomPtr p = geos.point(h.x, h.y);
+        CHECK(GEOSIntersects_r(geos.handle(), d.boundary.get(), p.get()) == 1);
+    }
+    CHECK(d.households.size() == 35);
+}
+
+TEST_CASE("without buildings or households, no admin boundary: an error asking for --boundary",
+          "[io][osm][outline][errors]") {
+    test::TempDir dir;
+    OsmXml osm;
+    osm.way({{119.0, 36.7}, {119.01, 36.7}}, {{"highway", "residential"}});
+    osm.way({{119.0, 36.7}, {119.0, 36.71}}, {{"highway", "residential"}});
+    const auto path = dir / "lines.osm";
+    test::write_file(path, osm.text());
+    wrap::GeosContext geos;
+    RunContext ctx;
+    CHECK_THROWS_WITH(io::read_district(io::osm_district_spec(path.string(), ""), geos, ctx),
+                      Catch::Contains("lines.osm") && Catch::Contains("--boundary"));
+}
