@@ -15,6 +15,10 @@ nlohmann::json blocks_summary(const BlocksResult& result, const io::District& di
     nlohmann::json j;
     j["working_crs"] = district.working_crs.label();
     j["district"] = district.boundary_description;
+    j["sea_removed_m2"] = round_to(district.sea_removed_m2, 1);
+    if (!district.sea_source.empty()) {
+        j["sea_source"] = district.sea_source;
+    }
     j["district_area_m2"] = round_to(s.district_area_m2, 1);
     j["blocks"] = result.blocks.size();
     j["water_blocks"] = s.water_blocks;

@@ -237,7 +237,8 @@ std::optional<int> get_int(const ConfigNode& node, const std::string& key) {
 ProjectConfig load_project_config(const std::string& path) {
     const nlohmann::json root = read_json_file(path);
     const ConfigNode node{root, "", path};
-    node.expect_object({"name", "description", "crs", "boundary", "barriers", "water", "households", "centres",
+    node.expect_object({"name", "description", "crs", "boundary", "barriers", "water", "land", "sea", "households",
+                        "centres",
                         "facilities", "units", "unit_areas", "nest_within", "blocks", "network", "coverage", "plan",
                         "output"});
     const std::string base_dir = fs::path{path}.parent_path().string();
@@ -268,6 +269,12 @@ ProjectConfig load_project_config(const std::string& path) {
     }
     for (const auto& w : node.array("water")) {
         c.district.water.push_back(parse_source(w, source_keys, base_dir));
+    }
+    for (const auto& l : node.array("land")) {
+        c.district.land.push_back(parse_source(l, source_keys, base_dir));
+    }
+    for (const auto& l : node.array("sea")) {
+        c.district.sea.push_back(parse_source(l, source_keys, base_dir));
     }
     if (node.has("households")) {
         const ConfigNode h = node.child("households");

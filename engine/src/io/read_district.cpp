@@ -1,5 +1,6 @@
 #include "gridplan/io/district.hpp"
 
+#include "io/detail/coast.hpp"
 #include "io/detail/coordinate_checks.hpp"
 #include "io/detail/ogr_read.hpp"
 #include "gridplan/core/error.hpp"
@@ -11,6 +12,7 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 namespace gridplan::io {
 
@@ -307,6 +309,60 @@ void choose_osm_boundary(const BoundarySpec& spec, Raw& raw, const wrap::GeosCon
                     "; give --boundary FILE, admin:NAME or admin_level:N to choose it");
 }
 
+/// Cuts the district to its land: along OSM coastlines, or by land / sea layers.
+void take_out_sea(const DistrictSpec& spec, const Raw& raw, District& d, const wrap::GeosContext& geos,
+                  RunContext& ctx) {
+    std::optional<detail::LandResult> r;
+    if (!raw.coastlines.empty()) {
+        const crs::Transformer to_working{crs::Crs::wgs84(), d.working_crs};
+        std::vector<wrap::GeomPtr> coast;
+        std::vector<const GEOSGeometry*> lines;
+        for (const auto& c : raw.coastlines) {
+            coast.push_back(to_working.apply(geos, c.get()));
+            lines.push_back(coast.back().get());
+        }
+        r = detail::land_by_coastlines(d.boundary.get(), lines, geos);
+        d.sea_source = "OSM natural=coastline (" + std::to_string(lines.size()) + " ways)";
+    }
+    if (!spec.land.empty() || !spec.sea.empty()) {
+        std::vector<PolygonFeature> land;
+        std::vector<PolygonFeature> sea;
+        for (const auto& s : spec.land) {
+            for (auto& f : read_polygon_layer(s, "", d.working_crs, geos, ctx)) {
+                land.push_back(std::move(f));
+            }
+            d.input_files.push_back(s.path);
+        }
+        for (const auto& s : spec.sea) {
+            for (auto& f : read_polygon_layer(s, "", d.working_crs, geos, ctx)) {
+                sea.push_back(std::move(f));
+            }
+            d.input_files.push_back(s.path);
+        }
+        std::vector<const GEOSGeometry*> land_raw;
+        std::vector<const GEOSGeometry*> sea_raw;
+        for (const auto& f : land) {
+            land_raw.push_back(f.geom.get());
+        }
+        for (const auto& f : sea) {
+            sea_raw.push_back(f.geom.get());
+        }
+        const GEOSGeometry* from = r ? r->land.get() : d.boundary.get();
+        detail::LandResult layers = detail::land_by_polygons(from, land_raw, sea_raw, geos);
+        const double before = r ? r->sea_removed_m2 : 0.0;
+        layers.sea_removed_m2 += before;
+        r = std::move(layers);
+        d.sea_source += std::string{d.sea_source.empty() ? "" : ", "} + "land / sea layers";
+    }
+    if (!r) {
+        return;
+    }
+    d.boundary = std::move(r->land);
+    d.sea_removed_m2 = r->sea_removed_m2;
+    ctx.log.info("sea: " + format_fixed(d.sea_removed_m2 / 1e6, 3) + " km2 taken out of the district (" +
+                 d.sea_source + ")");
+}
+
 /// Centroid of a geometry given in `crs`, in WGS84 lon/lat.
 void centroid_lonlat(const wrap::GeosContext& geos, const GEOSGeometry* g, const crs::Crs& crs, double& lon,
                      double& lat, const std::string& where) {
@@ -360,6 +416,7 @@ District read_district(const DistrictSpec& spec, const wrap::GeosContext& geos, 
     }
     ctx.log.info("working CRS: " + d.working_crs.label());
     detail::project_into(raw, d, geos, ctx);
+    take_out_sea(spec, raw, d, geos, ctx);
     if (spec.centres) {
         d.centres = read_point_layer(*spec.centres, PointRole::centre, d.working_crs, geos, ctx);
         d.input_files.push_back(spec.centres->source.path);

@@ -353,6 +353,26 @@ TEST_CASE("households from a building layer: estimated, or joined from a registe
     }
 }
 
+TEST_CASE("a sea layer takes the sea out of the district: its households are outside", "[io][coast]") {
+    GkDistrict g;
+    // The north half (y > 4063500) of the 1 x 1 km district is sea; 60 households stand in it.
+    write_layer((g.dir / "sea.gpkg").string(), "GPKG", "sea", 4549, wkbPolygon,
+                {{"POLYGON((419000 4063500, 422000 4063500, 422000 4065000, 419000 4065000, 419000 4063500))", {}}});
+    io::SourceSpec sea;
+    sea.path = (g.dir / "sea.gpkg").string();
+    sea.config_key = "sea[0]";
+    g.spec.sea.push_back(sea);
+    wrap::GeosContext geos;
+    RunContext ctx;
+    const io::District d = io::read_district(g.spec, geos, ctx);
+    // Gauss-Krueger to UTM changes areas by about 0.1%.
+    CHECK(geos.area(d.boundary.get()) == Approx(500000.0).epsilon(0.005));
+    CHECK(d.sea_removed_m2 == Approx(500000.0).epsilon(0.005));
+    const auto b = blocks::build_blocks(d, blocks::BlocksConfig{}, geos, ctx);
+    CHECK(b.households.placed == 100);
+    CHECK(b.households.rejected.at("outside_district") == 65);
+}
+
 TEST_CASE("geographic coordinates out of range, a district too wide or too small, swapped axes", "[io][errors]") {
     TempDir dir;
     const std::string square = "POLYGON((30 10, 30.01 10, 30.01 10.01, 30 10.01, 30 10))";

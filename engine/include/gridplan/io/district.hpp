@@ -110,6 +110,10 @@ struct DistrictSpec {
     BoundarySpec boundary;
     std::vector<BarrierSpec> barriers;
     std::vector<SourceSpec> water;
+    /// Polygons of land, or of sea: the district is cut to the land, less the sea (for
+    /// input without OSM coastlines).
+    std::vector<SourceSpec> land;
+    std::vector<SourceSpec> sea;
     std::optional<HouseholdSpec> households;
     /// Known household totals per area, for households estimated from buildings.
     std::optional<HouseholdTotalsSpec> household_totals;
@@ -184,8 +188,11 @@ struct District {
     crs::Crs working_crs;
     /// The CRS of the boundary input: the default CRS of non-GeoJSON outputs.
     crs::Crs input_crs;
-    wrap::GeomPtr boundary;  ///< Polygon or MultiPolygon, valid, working CRS
+    wrap::GeomPtr boundary;  ///< Polygon or MultiPolygon, valid, working CRS; land only
     std::string boundary_description;
+    /// Sea taken out of the boundary (coastlines, or land / sea layers), and how.
+    double sea_removed_m2 = 0.0;
+    std::string sea_source;
     std::vector<BarrierLine> barriers;
     std::vector<WaterArea> water;
     std::vector<HouseholdPoint> households;

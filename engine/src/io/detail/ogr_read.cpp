@@ -618,7 +618,7 @@ void read_osm_source(const BarrierSpec& spec, bool want_buildings, bool want_ser
 
     std::vector<std::string> keys = mapping.all_keys();
     for (const char* k : {"bridge", "tunnel", "layer", "boundary", "admin_level", "name", "building", "building:levels",
-                          "roof:levels", "height", "building:height", "landuse"}) {
+                          "roof:levels", "height", "building:height", "landuse", "natural"}) {
         keys.emplace_back(k);
     }
     std::map<const OGRLayer*, OsmFields> fields;
@@ -653,6 +653,12 @@ void read_osm_source(const BarrierSpec& spec, bool want_buildings, bool want_ser
         }
         if (is_lines) {
             ++lines_read;
+            if (const char* natural = tag("natural"); natural != nullptr && std::string{natural} == "coastline") {
+                if (wrap::GeomPtr coast = to_geos(*g, geos)) {
+                    raw.coastlines.push_back(std::move(coast));
+                }
+                continue;
+            }
             const auto cls = mapping.classify(tag);
             if (!cls) {
                 ++lines_unmapped;

@@ -41,6 +41,8 @@ struct Raw {
 
     std::vector<BarrierLine> barriers;
     std::vector<WaterArea> water;
+    /// OSM natural=coastline ways (WGS84), land on their left.
+    std::vector<wrap::GeomPtr> coastlines;
     std::vector<HouseholdPoint> households;
     /// Households left out while reading, by reason (no_geometry, unprojectable).
     std::map<std::string, std::int64_t> households_rejected;

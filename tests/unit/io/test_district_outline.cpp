@@ -1,8 +1,11 @@
 // The district an OSM extract gives without --boundary: the administrative boundary that
-// holds most residential buildings (not lines), else the outline of the built-up area.
-// Small OSM XML fixtures written here, read through GDAL's OSM driver.
+// holds most residential buildings (not lines), else the outline of the built-up area; and
+// the sea taken out of it (coastlines, land / sea layers). Small OSM XML fixtures written
+// here, read through GDAL's OSM driver.
 #include "support/fixtures.hpp"
 
+#include "io/detail/coast.hpp"
+#include "gridplan/blocks/blocks.hpp"
 #include "gridplan/core/error.hpp"
 #include "gridplan/io/district.hpp"
 
@@ -154,4 +157,90 @@ TEST_CASE("without buildings or households, no admin boundary: an error asking f
     RunContext ctx;
     CHECK_THROWS_WITH(io::read_district(io::osm_district_spec(path.string(), ""), geos, ctx),
                       Catch::Contains("lines.osm") && Catch::Contains("--boundary"));
+}
+
+// --- the sea ---------------------------------------------------------------------
+
+namespace {
+
+/// A 1000 x 1000 m district; the coast runs west to east at y = 600 (land north, on the
+/// left of the way), with a 200 x 200 m bay reaching north to y = 800 between x = 400 and
+/// 600, and a 100 x 100 m island (counter-clockwise: land inside) at (200-300, 200-300).
+/// Land: 1000 x 400 - 200 x 200 + 100 x 100 = 370,000 m2; sea: 630,000 m2.
+struct Coast {
+    wrap::GeosContext geos;
+    wrap::GeomPtr district = geos.from_wkt("POLYGON((0 0, 1000 0, 1000 1000, 0 1000, 0 0))");
+    wrap::GeomPtr coast =
+        geos.from_wkt("LINESTRING(-50 600, 400 600, 400 800, 600 800, 600 600, 1050 600)");
+    wrap::GeomPtr island = geos.from_wkt("LINESTRING(200 200, 300 200, 300 300, 200 300, 200 200)");
+};
+
+} // namespace
+
+TEST_CASE("coastlines: the sea side of every coastline leaves the district, bays and islands too",
+          "[io][coast]") {
+    Coast c;
+    const auto r = io::detail::land_by_coastlines(c.district.get(), {c.coast.get(), c.island.get()}, c.geos);
+    CHECK(c.geos.area(r.land.get()) == Approx(370000.0));
+    CHECK(r.sea_removed_m2 == Approx(630000.0));
+    CHECK(GEOSGetNumGeometries_r(c.geos.handle(), r.land.get()) == 2);  // the mainland and the island
+    auto inside = [&](double x, double y) {
+        wrap::GeomPtr p = c.geos.point(x, y);
+        return GEOSIntersects_r(c.geos.handle(), r.land.get(), p.get()) == 1;
+    };
+    CHECK(inside(100, 900));
+    CHECK_FALSE(inside(500, 700));  // the bay
+    CHECK(inside(250, 250));        // the island
+    CHECK_FALSE(inside(500, 300));  // open sea
+
+    SECTION("drawn the other way round, the same line makes the north the sea") {
+        wrap::GeomPtr reversed = c.geos.own(GEOSReverse_r(c.geos.handle(), c.coast.get()), "reverse");
+        const auto s = io::detail::land_by_coastlines(c.district.get(), {reversed.get()}, c.geos);
+        CHECK(c.geos.area(s.land.get()) == Approx(1000.0 * 600.0 + 200.0 * 200.0));
+    }
+    SECTION("a coastline that ends inside the district (cut by the extract) changes nothing") {
+        wrap::GeomPtr stub = c.geos.from_wkt("LINESTRING(-50 600, 300 600)");
+        const auto s = io::detail::land_by_coastlines(c.district.get(), {stub.get()}, c.geos);
+        CHECK(s.sea_removed_m2 == Approx(0.0).margin(1e-6));
+    }
+    SECTION("two coasts facing each other across a strait: the water between them is sea") {
+        // Heading east at y = 990: land north of it; heading west at y = 10: land south.
+        wrap::GeomPtr north = c.geos.from_wkt("LINESTRING(-50 990, 1050 990)");
+        wrap::GeomPtr south = c.geos.from_wkt("LINESTRING(1050 10, -50 10)");
+        const auto s = io::detail::land_by_coastlines(c.district.get(), {north.get(), south.get()}, c.geos);
+        CHECK(c.geos.area(s.land.get()) == Approx(2.0 * 1000.0 * 10.0));
+    }
+}
+
+TEST_CASE("land and sea layers cut the district for non-OSM input", "[io][coast]") {
+    Coast c;
+    wrap::GeomPtr land = c.geos.from_wkt("POLYGON((-10 500, 1010 500, 1010 1010, -10 1010, -10 500))");
+    wrap::GeomPtr sea = c.geos.from_wkt("POLYGON((400 700, 600 700, 600 1100, 400 1100, 400 700))");
+    const auto r = io::detail::land_by_polygons(c.district.get(), {land.get()}, {sea.get()}, c.geos);
+    CHECK(c.geos.area(r.land.get()) == Approx(1000.0 * 500.0 - 200.0 * 300.0));
+    CHECK(r.sea_removed_m2 == Approx(1e6 - 440000.0));
+}
+
+TEST_CASE("an OSM extract with a coastline: the sea is no block", "[io][osm][coast]") {
+    test::TempDir dir;
+    OsmXml osm = town();
+    // The coast crosses the streets' grid west to east at 36.725 (land north): every block
+    // south of it is sea.
+    osm.way({{118.99, 36.725}, {119.07, 36.725}}, {{"natural", "coastline"}});
+    osm.box(118.999, 36.699, 119.061, 36.741,
+            {{"boundary", "administrative"}, {"admin_level", "8"}, {"name", "Coast Town"}});
+    const auto path = dir / "coast.osm";
+    test::write_file(path, osm.text());
+    wrap::GeosContext geos;
+    RunContext ctx;
+    const io::District d = io::read_district(io::osm_district_spec(path.string(), ""), geos, ctx);
+    // Land: 36.725-36.741 of 36.699-36.741, 16/42 of the district.
+    const double land = geos.area(d.boundary.get());
+    CHECK(land / (land + d.sea_removed_m2) == Approx(16.0 / 42.0).epsilon(0.01));
+    CHECK_THAT(d.sea_source, Catch::Contains("coastline"));
+    // The houses south of the coast (at 36.71-36.72) are outside the district now.
+    const auto blocks = blocks::build_blocks(d, blocks::BlocksConfig{}, geos, ctx);
+    CHECK(blocks.households.placed == 0);
+    CHECK(blocks.households.rejected.at("outside_district") > 0);
+    CHECK(blocks.stats.blocks_area_m2 == Approx(land).epsilon(1e-3));
 }
