@@ -54,6 +54,27 @@ void name_infeasible(PlanResult& out, const State& state, const IdVector<RegionI
         f.fix = "a tolerance of " + percent(tolerance_for(h, target)) + " (or split the unit or block)";
         out.infeasible.push_back(std::move(f));
     }
+    // Parts attached to a grid without a walkable link: the link that would make one.
+    for (const auto& link : p.part_links()) {
+        Infeasibility f;
+        f.kind = "unlinked_part";
+        for (const auto b : link.blocks) {
+            f.blocks.push_back(b.value() + 1);
+        }
+        f.grids = {grid_number(p.atom_of_block(link.from))};
+        f.households = link.households;
+        const std::string from = std::to_string(link.from.value() + 1);
+        const std::string to = std::to_string(link.to.value() + 1);
+        f.reason = std::to_string(link.households) + " households on " + std::to_string(link.blocks.size()) +
+                   " block(s) with no walkable link to the rest of the district, attached to grid " +
+                   std::to_string(f.grids.front()) +
+                   (link.gap_m > 0.0 ? " across a gap of " + format_fixed(link.gap_m, 0) + " m"
+                                     : " across water (a shared edge with no bridge)");
+        f.fix = link.gap_m > 0.0 ? "a path or ferry of " + format_fixed(link.gap_m, 0) + " m from block " + from +
+                                       " to block " + to + " (or a district boundary without this fragment)"
+                                 : "a bridge or ferry from block " + from + " to block " + to;
+        out.infeasible.push_back(std::move(f));
+    }
     // Parts of the district that cannot be crossed (islands without a bridge, nests):
     // their households must split into whole grids inside the band.
     if (p.has_parts()) {

@@ -135,7 +135,6 @@ void Tuning::validate() const {
     check(cover_cells_per_radius >= 1.0 && cover_cells_per_radius <= 100.0, "cover_cells_per_radius",
           "must be from 1 to 100");
     check(unit_overlap_m2 >= 0.0 && unit_overlap_m2 <= 1.0e6, "unit_overlap_m2", "must be from 0 to 1000000 m2");
-    check(island_share >= 0.0 && island_share <= 1.0, "island_share", "must be from 0 to 1");
     check(max_island_links >= 0 && max_island_links <= 100000, "max_island_links", "must be from 0 to 100000");
     // Households and existing centres snap with the network's cap (the CLI sets both).
     if (!(household_snap_m > 0.0 && household_snap_m <= 10000.0 && centre_snap_m > 0.0 && centre_snap_m <= 10000.0)) {

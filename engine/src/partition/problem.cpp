@@ -293,15 +293,19 @@ void Problem::build_atom_graph() {
 
 // --- parts -------------------------------------------------------------------------------
 
-/// Components over strong edges; populated parts smaller than half a grid are linked to
-/// a neighbour across water (reported) so that they do not become grids of their own.
+/// Components over strong edges; parts with fewer households than the band's lower bound
+/// (none included) are attached to a neighbour, across water where they share an edge,
+/// else to the nearest block of another part, so that they never become grids of their own.
 void Problem::link_parts(RunContext& ctx) {
-    const double half = tuning().island_share * m_config.households_per_grid;
+    const double low = m_config.band_low();
     for (int pass = 0; pass < tuning().max_island_links; ++pass) {
         label_parts();
+        if (part_count() == 1) {
+            break;
+        }
         bool changed = false;
         for (const PartId c : part_ids()) {
-            if (m_part_households[c] >= half || part_count() == 1) {
+            if (static_cast<double>(m_part_households[c]) >= low) {
                 continue;
             }
             // The longest weak edge to another part (same nest).
@@ -322,17 +326,42 @@ void Problem::link_parts(RunContext& ctx) {
                     }
                 }
             }
-            if (!where_atom.valid()) {
-                continue;
-            }
-            auto& e = m_atoms[where_atom].edges[where_edge];
-            e.strong = true;
-            for (auto& back : m_atoms[e.other].edges) {
-                if (back.other == where_atom) {
-                    back.strong = true;
+            PartLink link;
+            for (const AtomId a : m_atoms.ids()) {
+                if (m_part[a] == c) {
+                    link.blocks.insert(link.blocks.end(), m_atoms[a].blocks.begin(), m_atoms[a].blocks.end());
                 }
             }
-            ++m_islands_attached;
+            std::sort(link.blocks.begin(), link.blocks.end());
+            link.households = m_part_households[c];
+            if (where_atom.valid()) {
+                auto& e = m_atoms[where_atom].edges[where_edge];
+                e.strong = true;
+                for (auto& back : m_atoms[e.other].edges) {
+                    if (back.other == where_atom) {
+                        back.strong = true;
+                    }
+                }
+                link.from = m_atoms[where_atom].blocks.front();
+                link.to = m_atoms[e.other].blocks.front();
+            } else {
+                // No shared edge at all (a fragment of a multi-part district): a link of
+                // no length to the nearest block of another part.
+                AtomId from;
+                AtomId to;
+                if (!nearest_other_part(c, from, to, link.from, link.to, link.gap_m)) {
+                    continue;
+                }
+                AtomEdge fwd;
+                fwd.other = to;
+                fwd.strong = true;
+                m_atoms[from].edges.push_back(fwd);
+                AtomEdge back;
+                back.other = from;
+                back.strong = true;
+                m_atoms[to].edges.push_back(back);
+            }
+            m_part_links.push_back(std::move(link));
             changed = true;
             break;  // relabel after each link
         }
@@ -340,11 +369,62 @@ void Problem::link_parts(RunContext& ctx) {
             break;
         }
     }
-    if (m_islands_attached > 0) {
-        ctx.log.warning(std::to_string(m_islands_attached) +
-                        " parts with fewer than half a grid of households were joined to a grid across water "
-                        "without a bridge");
+    if (!m_part_links.empty()) {
+        std::int64_t households = 0;
+        for (const auto& l : m_part_links) {
+            households += l.households;
+        }
+        ctx.log.warning(std::to_string(m_part_links.size()) + " parts with no walkable link to the rest, holding " +
+                        std::to_string(households) +
+                        " households (fewer than the band's lower bound each), were attached to a neighbouring "
+                        "grid; see unlinked_part in plan.json");
     }
+}
+
+bool Problem::nearest_other_part(PartId c, AtomId& from, AtomId& to, BlockId& from_block, BlockId& to_block,
+                                 double& gap) const {
+    const auto& blocks = m_blocks.blocks;
+    bool found = false;
+    gap = std::numeric_limits<double>::infinity();
+    for (const AtomId a : m_atoms.ids()) {
+        if (m_part[a] != c) {
+            continue;
+        }
+        for (const BlockId b : m_atoms[a].blocks) {
+            double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+            m_geos.bounds(blocks[b.value()].geom.get(), x0, y0, x1, y1);
+            const BBox box{BPoint{x0, y0}, BPoint{x1, y1}};
+            // The nearest boxes first; enough of them to pass the part's own blocks.
+            for (std::size_t k = 16; k <= 4096; k *= 4) {
+                bool other = false;
+                for (auto it = m_block_tree.qbegin(bgi::nearest(box, static_cast<unsigned>(k)));
+                     it != m_block_tree.qend(); ++it) {
+                    const BlockId o{it->second};
+                    const AtomId oa = m_atom_of_block[o];
+                    if (m_part[oa] == c || m_atoms[oa].nest != m_atoms[a].nest) {
+                        continue;
+                    }
+                    other = true;
+                    double d = 0.0;
+                    m_geos.check_status(
+                        GEOSDistance_r(m_geos.handle(), blocks[b.value()].geom.get(), blocks[o.value()].geom.get(), &d),
+                        "distance");
+                    if (d < gap - 1e-9 || (std::fabs(d - gap) <= 1e-9 && found && o < to_block)) {
+                        gap = d;
+                        from = a;
+                        to = oa;
+                        from_block = b;
+                        to_block = o;
+                        found = true;
+                    }
+                }
+                if (other || k >= m_block_tree.size()) {
+                    break;
+                }
+            }
+        }
+    }
+    return found;
 }
 
 void Problem::label_parts() {

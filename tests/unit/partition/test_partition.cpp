@@ -463,10 +463,8 @@ TEST_CASE("what cannot be satisfied is named with the change that would fix it",
         }
         CHECK(entries == named);
     }
-    SECTION("an island without a bridge holding too few households for a grid") {
-        // A 600 x 600 lattice and an island strip east of a river at x = 600..700 with
-        // 400 households: 0.67 of the target, above half a grid so it is not joined
-        // across the water, yet below the band.
+    SECTION("an island without a bridge: attached below the band, named if it cannot make whole grids") {
+        // A 600 x 600 lattice and an island strip east of a river at x = 600..700.
         DistrictBuilder wide{geos, "POLYGON((0 0, 700 0, 700 600, 0 600, 0 0))"};
         for (int k = 1; k <= 5; ++k) {
             const std::string c = std::to_string(100 * k);
@@ -479,15 +477,34 @@ TEST_CASE("what cannot be satisfied is named with the change that would fix it",
                 wide.household(50.0 + 100.0 * i, 50.0 + 100.0 * j, 100);
             }
         }
-        wide.household(650.0, 300.0, 400);
-        const Planned p = plan(geos, wide.build(), config(600.0));
-        const auto it = std::find_if(p.plan.infeasible.begin(), p.plan.infeasible.end(),
-                                     [](const auto& f) { return f.kind == "part_outside_band"; });
-        REQUIRE(it != p.plan.infeasible.end());
-        CHECK(it->households == 400);
-        CHECK(it->blocks.size() == 1);
-        // 400 against 600: a tolerance of 34% (rounded up to whole percent).
-        CHECK_THAT(it->fix, Catch::StartsWith("a tolerance of 34%"));
+        auto entry = [](const Planned& p, const char* kind) {
+            return std::find_if(p.plan.infeasible.begin(), p.plan.infeasible.end(),
+                                [kind](const auto& f) { return f.kind == kind; });
+        };
+        SECTION("400 households, below the band's 510: attached to a grid across the river, no grid of its own") {
+            wide.household(650.0, 300.0, 400);
+            const Planned p = plan(geos, wide.build(), config(600.0));
+            const auto it = entry(p, "unlinked_part");
+            REQUIRE(it != p.plan.infeasible.end());
+            CHECK(it->households == 400);
+            CHECK(it->blocks.size() == 1);
+            CHECK_THAT(it->reason, Catch::Contains("across water"));
+            CHECK_THAT(it->fix, Catch::StartsWith("a bridge or ferry from block"));
+            CHECK(entry(p, "part_outside_band") == p.plan.infeasible.end());
+            for (const auto& g : p.plan.grids) {
+                CHECK(g.households > 0);
+            }
+        }
+        SECTION("800 households: too many for one grid, too few for two: named, with the tolerance needed") {
+            wide.household(650.0, 300.0, 800);
+            const Planned p = plan(geos, wide.build(), config(600.0));
+            const auto it = entry(p, "part_outside_band");
+            REQUIRE(it != p.plan.infeasible.end());
+            CHECK(it->households == 800);
+            CHECK(it->blocks.size() == 1);
+            CHECK_THAT(it->fix, Catch::StartsWith("a tolerance of 34%"));
+            CHECK(entry(p, "unlinked_part") == p.plan.infeasible.end());
+        }
     }
 }
 

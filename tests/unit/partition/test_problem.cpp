@@ -83,22 +83,55 @@ TEST_CASE("problem: a river is crossed where a bridge lands on it, nowhere else"
     CHECK(p.islands_attached() == 0);
 }
 
-TEST_CASE("problem: banks without a bridge are parts, linked across only if below half a grid", "[partition][problem]") {
+TEST_CASE("problem: banks without a bridge are parts, linked across only if below the band", "[partition][problem]") {
     wrap::GeosContext geos;
-    SECTION("200 households a bank, half a grid of 400 is 200: two parts") {
-        const StageFixture f{geos, banks(geos, false).build(), test::config_for(400.0)};
+    SECTION("200 households a bank, the band of a 200 grid starts at 170: two parts") {
+        const StageFixture f{geos, banks(geos, false).build(), test::config_for(200.0)};
         CHECK(f.problem().part_count() == 2);
         CHECK(f.problem().islands_attached() == 0);
         CHECK(f.problem().part_of(f.atom_at(50, 50)) != f.problem().part_of(f.atom_at(150, 50)));
         CHECK(f.problem().part_households(f.problem().part_of(f.atom_at(50, 50))) == 200);
     }
-    SECTION("half a grid of 600 is 300: the first bank is linked to the other across one river edge") {
-        const StageFixture f{geos, banks(geos, false).build(), test::config_for(600.0)};
+    SECTION("the band of a 400 grid starts at 340: the first bank is linked to the other across one river edge") {
+        const StageFixture f{geos, banks(geos, false).build(), test::config_for(400.0)};
         const pd::Problem& p = f.problem();
         CHECK(p.part_count() == 1);
-        CHECK(p.islands_attached() == 1);
+        REQUIRE(p.islands_attached() == 1);
         const bool south = edge(p, f.atom_at(50, 50), f.atom_at(150, 50))->strong;
         const bool north = edge(p, f.atom_at(50, 150), f.atom_at(150, 150))->strong;
         CHECK(south != north);
+        const auto& link = p.part_links().front();
+        CHECK(link.households == 200);
+        CHECK(link.blocks.size() == 2);
+        CHECK(link.gap_m == 0.0);
     }
+}
+
+TEST_CASE("problem: a fragment of the district with no shared edge is attached to the nearest block",
+          "[partition][problem]") {
+    wrap::GeosContext geos;
+    // A 200 x 200 m square of four blocks and, 300 m east of it, a 30 x 30 m fragment
+    // with no households (a sliver of a multi-part boundary).
+    DistrictBuilder b{geos, "MULTIPOLYGON(((0 0, 200 0, 200 200, 0 200, 0 0)), ((500 80, 530 80, 530 110, 500 110, 500 80)))"};
+    b.line("LINESTRING(-10 100, 210 100)", BarrierClass::street);
+    b.line("LINESTRING(100 -10, 100 210)", BarrierClass::street);
+    for (const double x : {50.0, 150.0}) {
+        for (const double y : {50.0, 150.0}) {
+            b.household(x, y, 100);
+        }
+    }
+    const StageFixture f{geos, b.build(), test::config_for(200.0)};
+    const pd::Problem& p = f.problem();
+    CHECK(p.part_count() == 1);
+    REQUIRE(p.part_links().size() == 1);
+    const auto& link = p.part_links().front();
+    CHECK(link.households == 0);
+    CHECK(link.blocks.size() == 1);
+    CHECK(link.gap_m == Approx(300.0));
+    CHECK(link.from == f.blocks().blocks[p.atom(f.atom_at(515, 95)).blocks.front().value()].id);
+    // Attached to one of the two eastern blocks (both 300 m away; the lower id wins).
+    const pd::AtomId to = p.atom_of_block(link.to);
+    CHECK((to == f.atom_at(150, 50) || to == f.atom_at(150, 150)));
+    CHECK(link.to.value() == std::min(p.atom(f.atom_at(150, 50)).blocks.front().value(),
+                                      p.atom(f.atom_at(150, 150)).blocks.front().value()));
 }

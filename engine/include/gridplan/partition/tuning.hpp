@@ -75,10 +75,8 @@ struct Tuning {
     /// A block joins a keep-together unit when they overlap by more than this (m²);
     /// slivers from digitising do not count.
     double unit_overlap_m2 = 1.0;
-    /// Parts (no walkable link to the rest) with fewer households than this share of a
-    /// grid are joined to a neighbour across water rather than become a grid.
-    double island_share = 0.5;
-    /// At most this many such links.
+    /// Parts (no walkable link to the rest) with fewer households than the band's lower
+    /// bound are attached to a neighbour rather than become a grid: at most this many.
     int max_island_links = 50;
 
     // --- snapping to the walking network -------------------------------------------------

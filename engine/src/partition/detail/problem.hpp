@@ -6,8 +6,8 @@
 //   longest edge with, a land one if any; the blocks a keep-together unit overlaps),
 // - the atom graph: edges with their length by barrier class; an edge is strong (counts
 //   for contiguity) unless it is a river crossed by no bridge or a nest_within boundary,
-// - parts: the components over strong edges, parts with fewer than half a grid of
-//   households linked to a neighbour across water,
+// - parts: the components over strong edges, parts with fewer households than the band's
+//   lower bound attached to a neighbour (across water, or to the nearest block),
 // - per-atom walk data: household-weighted centroids snapped to the network, the
 //   households' own snaps,
 // - what the starts share: the atom each existing centre and network node stands in, the
@@ -98,6 +98,17 @@ struct ProblemOptions {
     bool cover_sites = true;
 };
 
+/// A part of the district with no walkable link to the rest (an island, a fragment of a
+/// multi-part boundary), holding fewer households than the band's lower bound, attached
+/// to the nearest other part so that it never becomes a grid of its own.
+struct PartLink {
+    std::vector<BlockId> blocks;  ///< the part's blocks when it was attached
+    std::int64_t households = 0;
+    BlockId from;                 ///< the part's block nearest to the rest
+    BlockId to;                   ///< the block it is attached to
+    double gap_m = 0.0;           ///< 0 when they share an edge (across water)
+};
+
 class Problem {
 public:
     Problem(const io::District& district, const blocks::BlocksResult& blocks, const network::WalkNetwork& net,
@@ -129,8 +140,9 @@ public:
     std::size_t part_count() const noexcept { return m_part_households.size(); }
     IdRange<PartId> part_ids() const noexcept { return m_part_households.ids(); }
     std::int64_t part_households(PartId p) const { return m_part_households[p]; }
-    /// Parts linked to a neighbour across water without a bridge.
-    std::size_t islands_attached() const noexcept { return m_islands_attached; }
+    /// Parts attached to a neighbour without a walkable link (across water, or across a gap).
+    std::size_t islands_attached() const noexcept { return m_part_links.size(); }
+    const std::vector<PartLink>& part_links() const noexcept { return m_part_links; }
 
     // --- snaps and walk data
     /// Where household point i joins the network (as in the outputs).
@@ -176,6 +188,10 @@ private:
     bool bridged(const blocks::Adjacency& a) const;
     void build_atom_graph();
     void link_parts(RunContext& ctx);
+    /// The nearest pair of blocks between part `c` and any other part (same nest): the
+    /// atoms and the gap. False when there is no other part.
+    bool nearest_other_part(PartId c, AtomId& from, AtomId& to, BlockId& from_block, BlockId& to_block,
+                            double& gap) const;
     void label_parts();
     void locate_centres();
     void prepare_sites();
@@ -199,7 +215,7 @@ private:
     std::int64_t m_households = 0;
     IdVector<AtomId, PartId> m_part;
     IdVector<PartId, std::int64_t> m_part_households;
-    std::size_t m_islands_attached = 0;
+    std::vector<PartLink> m_part_links;
     std::vector<network::Snap> m_household_snap;
     IdVector<CentreId, AtomId> m_centre_atom;
     IdVector<CentreId, double> m_centre_reach;
