@@ -303,9 +303,16 @@ void Problem::link_parts(RunContext& ctx) {
         if (part_count() == 1) {
             break;
         }
+        // The most populated part is what the others attach to, never attached itself.
+        PartId largest = *part_ids().begin();
+        for (const PartId c : part_ids()) {
+            if (m_part_households[c] > m_part_households[largest]) {
+                largest = c;
+            }
+        }
         bool changed = false;
         for (const PartId c : part_ids()) {
-            if (static_cast<double>(m_part_households[c]) >= low) {
+            if (c == largest || static_cast<double>(m_part_households[c]) >= low) {
                 continue;
             }
             // The longest weak edge to another part (same nest).
