@@ -24,6 +24,11 @@ void DistrictOptions::add_to(CLI::App& app) {
                    "buildings inside each by floor area (households estimated from buildings)");
     app.add_option("--totals-field", m_totals_field,
                    "With --household-totals: the field holding each area's households (default households)");
+    app.add_option("--population-raster", m_raster,
+                   "A raster of persons per cell (GHSL, WorldPop, any GDAL raster), shared out over the residential "
+                   "buildings in each cell by floor area (households estimated from buildings)");
+    app.add_option("--persons-per-household", m_persons_per_household,
+                   "With --population-raster: persons per household, 0.5 to 20 (default 2.8)");
     app.add_option("--out,-o", m_out, "Output directory (created if missing)")->required();
     app.add_option("--format,-f", m_format, "Output format: geojson (default), gpkg, shp or a GDAL vector driver");
     app.add_option("--output-crs", m_output_crs,
@@ -45,6 +50,17 @@ void DistrictOptions::check(const std::string& command) const {
     if (!m_households.empty() && !m_totals.empty()) {
         throw UsageError{command + ": --household-totals goes with households estimated from buildings, "
                                    "not with --households points"};
+    }
+    if (!m_raster.empty() && (!m_households.empty() || !m_totals.empty())) {
+        throw UsageError{command + ": --population-raster goes with households estimated from buildings, "
+                                   "without --households or --household-totals"};
+    }
+    if (m_persons_per_household && m_raster.empty()) {
+        throw UsageError{"--persons-per-household goes with --population-raster"};
+    }
+    if (m_persons_per_household && !(*m_persons_per_household >= 0.5 && *m_persons_per_household <= 20.0)) {
+        throw UsageError{"--persons-per-household: must be from 0.5 to 20, got " +
+                         flag_text(*m_persons_per_household)};
     }
     if (m_totals_field.empty()) {
         throw UsageError{"--totals-field: an empty field name"};
@@ -119,6 +135,14 @@ config::ProjectConfig DistrictOptions::load() const {
         t.source.config_key = "--household-totals";
         t.count_field = m_totals_field;
         cfg.district.household_totals = t;
+    }
+    if (!m_raster.empty()) {
+        io::PopulationRasterSpec r;
+        r.source.path = m_raster;
+        r.source.config_key = "--population-raster";
+        r.persons_per_household = m_persons_per_household.value_or(r.persons_per_household);
+        cfg.district.household_totals.reset();
+        cfg.district.population_raster = r;
     }
     if (!m_crs.empty()) {
         cfg.district.working_crs = m_crs;

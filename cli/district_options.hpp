@@ -46,6 +46,8 @@ private:
     std::optional<std::string> m_count_field;
     std::string m_totals;
     std::string m_totals_field = "households";
+    std::string m_raster;
+    std::optional<double> m_persons_per_household;
     std::string m_crs;
     std::string m_out;
     std::string m_format;

@@ -307,4 +307,37 @@ TEST_CASE("blocks --osm on the Liechtenstein extract", "[cli][osm][integration]"
         CHECK_THAT(bad.err, Catch::Contains("totals.geojson") && Catch::Contains("'households'") &&
                                 Catch::Contains("--totals-field"));
     }
+    SECTION("a population raster is met exactly") {
+        // One WGS84 cell over the whole extract holding the census's households at 2.5
+        // persons each: 41,305 persons.
+        const std::string tif = (dir / "pop.tif").string();
+        {
+            GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
+            REQUIRE(drv != nullptr);
+            GDALDatasetUniquePtr raster{drv->Create(tif.c_str(), 1, 1, 1, GDT_Float64, nullptr)};
+            REQUIRE(raster);
+            double gt[6] = {9.47, 0.17, 0.0, 47.272, 0.0, -0.23};
+            raster->SetGeoTransform(gt);
+            OGRSpatialReference srs;
+            srs.importFromEPSG(4326);
+            raster->SetSpatialRef(&srs);
+            double persons = 41305.0;
+            REQUIRE(raster->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 1, 1, &persons, 1, 1, GDT_Float64, 0, 0) ==
+                    CE_None);
+        }
+        TempDir out;
+        const auto t = run_gridplan({"blocks", "--osm", osm, "--population-raster", tif, "--persons-per-household",
+                                     "2.5", "--out", out.path().string()});
+        REQUIRE(t.exit_code == 0);
+        const auto s = nlohmann::json::parse(test::read_file(out / "blocks_summary.json"));
+        CHECK(s["households_input"] == 16522);
+        CHECK(s["household_estimate"]["households_by_source"]["raster"] == 16522);
+        const auto both = run_gridplan({"blocks", "--osm", osm, "--population-raster", tif, "--household-totals",
+                                        tif, "--out", out.path().string()});
+        CHECK(both.exit_code == 2);
+        const auto few = run_gridplan({"blocks", "--osm", osm, "--population-raster", tif,
+                                       "--persons-per-household", "0.1", "--out", out.path().string()});
+        CHECK(few.exit_code == 2);
+        CHECK_THAT(few.err, Catch::Contains("--persons-per-household: must be from 0.5 to 20, got 0.1"));
+    }
 }

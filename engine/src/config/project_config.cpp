@@ -171,7 +171,8 @@ io::BarrierSpec parse_barrier(const ConfigNode& node, const std::string& base_di
 
 io::HouseholdSpec parse_households(const ConfigNode& h, const std::string& base_dir) {
     io::HouseholdSpec hs;
-    hs.source = parse_source(h, with(source_keys, {"count_field", "buildings", "building_id_field", "register", "totals"}),
+    hs.source = parse_source(h, with(source_keys, {"count_field", "buildings", "building_id_field", "register", "totals",
+                                                   "population_raster"}),
                              base_dir);
     if (h.json().is_string()) {
         return hs;
@@ -288,11 +289,24 @@ ProjectConfig load_project_config(const std::string& path) {
             }
             c.district.household_totals = totals;
         }
-        // {"totals": ...} alone: households estimated from the OSM buildings, with totals.
-        if (!(h.json().is_object() && h.has("totals") && !h.has("path"))) {
+        if (h.json().is_object() && h.has("population_raster")) {
+            const ConfigNode r = h.child("population_raster");
+            io::PopulationRasterSpec raster;
+            raster.source = parse_source(r, with(source_keys, {"band", "persons_per_household"}), base_dir);
+            if (r.json().is_object()) {
+                raster.band = get_int(r, "band").value_or(raster.band);
+                raster.persons_per_household =
+                    r.get_number("persons_per_household").value_or(raster.persons_per_household);
+            }
+            c.district.population_raster = raster;
+        }
+        // {"totals": ...} or {"population_raster": ...} alone: households estimated from the
+        // OSM buildings, with those.
+        const bool alone = h.json().is_object() && !h.has("path") && (h.has("totals") || h.has("population_raster"));
+        if (!alone) {
             c.district.households = parse_households(h, base_dir);
         } else {
-            h.expect_object({"totals"});
+            h.expect_object({"totals", "population_raster"});
         }
     }
     auto feature_layer = [&node, &base_dir](const char* key) -> std::optional<io::FeatureLayerSpec> {

@@ -278,7 +278,7 @@ EstimateReport estimate_households(const std::vector<Building>& buildings, const
 
     // Known totals, shared out over the homes inside each area.
     std::vector<std::int64_t> households(homes.size(), -1);
-    std::vector<HouseholdPoint> without_buildings;
+    std::vector<std::pair<HouseholdPoint, const char*>> without_buildings;
     if (!totals.empty()) {
         std::vector<const GEOSGeometry*> total_geoms;
         for (const auto& t : totals) {
@@ -303,7 +303,7 @@ EstimateReport estimate_households(const std::vector<Building>& buildings, const
                     p.count = static_cast<std::uint32_t>(std::min<std::int64_t>(totals[t].households, 10000000));
                     p.source = totals[t].source;
                     p.fid = totals[t].fid;
-                    without_buildings.push_back(p);
+                    without_buildings.emplace_back(p, totals[t].kind);
                 }
                 continue;
             }
@@ -314,7 +314,7 @@ EstimateReport estimate_households(const std::vector<Building>& buildings, const
             const auto shares = share_out(totals[t].households, weights);
             for (std::size_t j = 0; j < members[t].size(); ++j) {
                 households[members[t][j]] = shares[j];
-                homes[members[t][j]].source = "total";
+                homes[members[t][j]].source = totals[t].kind;
             }
         }
     }
@@ -357,8 +357,8 @@ EstimateReport estimate_households(const std::vector<Building>& buildings, const
         ++t.buildings;
         t.households += h.count;
     }
-    for (const auto& h : without_buildings) {
-        append(h, {}, {}, "total", 0.0);
+    for (const auto& [h, kind] : without_buildings) {
+        append(h, {}, {}, kind, 0.0);
     }
     return report;
 }

@@ -453,7 +453,8 @@ HouseholdLayer read_households(const HouseholdSpec& spec, const District& distri
     detail::check_household_axis_order(raw, geos);
     HouseholdLayer layer;
     std::optional<EstimateReport> estimate;
-    detail::project_households(raw, district.working_crs, layer.points, estimate, geos, local);
+    detail::project_households(raw, district.working_crs, district.boundary.get(), layer.points, estimate, geos,
+                               local);
     layer.building_ids.assign(layer.points.size(), std::string{});
     if (estimate) {
         for (std::size_t i = 0; i < estimate->point_building_ids.size(); ++i) {

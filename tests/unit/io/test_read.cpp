@@ -290,6 +290,51 @@ TEST_CASE("households from a building layer: estimated, or joined from a registe
         CHECK(d.households[1].count == 20);
         CHECK(d.household_estimate->levels_from_height == 1);
     }
+    SECTION("a population raster shared out cell by cell") {
+        // Four 500 m cells over the district (EPSG:4549): NW 280 persons, NE 0, SW 140, SE no
+        // data. At 2.8 persons a household: NW 100 households and no building there, so a
+        // point inside the cell; SW 50 for building B1 alone; NE 0, so B2 counts none.
+        const std::string tif = (g.dir / "pop.tif").string();
+        {
+            GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
+            REQUIRE(drv != nullptr);
+            GDALDatasetUniquePtr ds{drv->Create(tif.c_str(), 2, 2, 1, GDT_Float32, nullptr)};
+            REQUIRE(ds);
+            double gt[6] = {420000.0, 500.0, 0.0, 4064000.0, 0.0, -500.0};
+            ds->SetGeoTransform(gt);
+            OGRSpatialReference srs;
+            srs.importFromEPSG(4549);
+            ds->SetSpatialRef(&srs);
+            float values[4] = {280.0f, 0.0f, 140.0f, -1.0f};
+            GDALRasterBand* band = ds->GetRasterBand(1);
+            band->SetNoDataValue(-1.0);
+            REQUIRE(band->RasterIO(GF_Write, 0, 0, 2, 2, values, 2, 2, GDT_Float32, 0, 0) == CE_None);
+        }
+        g.spec.households->mode = io::HouseholdSpec::Mode::buildings;
+        g.spec.households->source.path = (g.dir / "bldg.gpkg").string();
+        g.spec.households->levels_field = "FLOORS";
+        io::PopulationRasterSpec raster;
+        raster.source.path = tif;
+        raster.source.config_key = "--population-raster";
+        g.spec.population_raster = raster;
+        wrap::GeosContext geos;
+        RunContext ctx;
+        const io::District d = io::read_district(g.spec, geos, ctx);
+        REQUIRE(d.households.size() == 2);
+        CHECK(d.households[0].count == 50);  // B1
+        CHECK(d.households[1].count == 100);  // the NW cell, at a point inside it
+        CHECK(d.household_estimate->households_by_source.at("raster") == 150);
+        CHECK(d.household_estimate->totals_without_buildings == 1);
+        SECTION("a negative population is an error naming the raster") {
+            GDALDatasetUniquePtr ds{GDALDataset::Open(tif.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE)};
+            float bad = -5.0f;
+            REQUIRE(ds->GetRasterBand(1)->RasterIO(GF_Write, 1, 0, 1, 1, &bad, 1, 1, GDT_Float32, 0, 0) == CE_None);
+            ds.reset();
+            RunContext ctx2;
+            CHECK_THROWS_WITH(io::read_district(g.spec, geos, ctx2), Catch::Contains("pop.tif") &&
+                                                                         Catch::Contains("-5.000"));
+        }
+    }
     SECTION("known totals shared out over the buildings") {
         // One area around both: 101 households over floor areas 3000 and 1800: quotas
         // 63.125 and 37.875 -> 63 + 37, the larger remainder gets the last: 63 and 38.

@@ -80,6 +80,14 @@ struct HouseholdTotalsSpec {
     std::string count_field;
 };
 
+/// A raster of persons per cell (GHSL, WorldPop or any GDAL raster), shared out over the
+/// residential buildings cell by cell as households (persons / persons per household).
+struct PopulationRasterSpec {
+    SourceSpec source;
+    int band = 1;
+    double persons_per_household = 2.8;
+};
+
 /// A point layer used by later stages: community service centres, service facilities,
 /// units (villages, communities, resident units) or their outlines.
 struct FeatureLayerSpec {
@@ -117,6 +125,8 @@ struct DistrictSpec {
     std::optional<HouseholdSpec> households;
     /// Known household totals per area, for households estimated from buildings.
     std::optional<HouseholdTotalsSpec> household_totals;
+    /// Persons per cell, for households estimated from buildings (instead of totals).
+    std::optional<PopulationRasterSpec> population_raster;
     /// Layers for the coverage and partition stages (not needed to cut blocks).
     std::optional<FeatureLayerSpec> centres;
     std::optional<FeatureLayerSpec> facilities;

@@ -122,6 +122,7 @@ struct HouseholdTotal {
     std::int64_t households = 0;
     std::uint32_t source = 0;
     SourceFid fid;
+    const char* kind = "total";  ///< what decided the households it gives: "total", "raster"
 };
 
 /// Estimates household points from buildings. `landuse` polygons decide which unspecified

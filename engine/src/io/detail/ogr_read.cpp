@@ -1,5 +1,7 @@
 #include "io/detail/ogr_read.hpp"
+
 #include "io/detail/coordinate_checks.hpp"
+#include "io/detail/population_raster.hpp"
 
 #include "gridplan/core/error.hpp"
 #include "gridplan/core/strings.hpp"
@@ -912,6 +914,15 @@ void read_sources(const DistrictSpec& spec, Raw& raw, const wrap::GeosContext& g
     for (const auto& w : spec.water) {
         read_water_source(w, raw, geos, ctx);
     }
+    if (spec.household_totals && spec.population_raster) {
+        throw ConfigError{spec.population_raster->source.config_key,
+                          "give either household totals or a population raster, not both"};
+    }
+    if (spec.population_raster && spec.households && spec.households->mode != HouseholdSpec::Mode::buildings) {
+        throw ConfigError{spec.population_raster->source.config_key,
+                          "a population raster is shared out over buildings: it goes with households "
+                          "estimated from buildings (OSM, or \"buildings\" in the households section)"};
+    }
     if (spec.household_totals && spec.households && spec.households->mode != HouseholdSpec::Mode::buildings) {
         throw ConfigError{spec.household_totals->source.config_key,
                           "household totals are shared out over buildings: they go with households "
@@ -919,6 +930,20 @@ void read_sources(const DistrictSpec& spec, Raw& raw, const wrap::GeosContext& g
     }
     if (spec.households) {
         read_household_source(*spec.households, raw, geos, ctx);
+    }
+    if (spec.population_raster) {
+        if (!raw.household_estimation || raw.household_estimation->mode != HouseholdSpec::Mode::buildings) {
+            throw ConfigError{spec.population_raster->source.config_key,
+                              "there are no buildings to share the population raster out over"};
+        }
+        if (!(spec.population_raster->persons_per_household >= 0.5 &&
+              spec.population_raster->persons_per_household <= 20.0)) {
+            throw ConfigError{spec.population_raster->source.config_key + ".persons_per_household",
+                              "must be from 0.5 to 20"};
+        }
+        raw.population_raster = spec.population_raster;
+        raw.population_raster_source = add_source(raw, file_label(spec.population_raster->source.path),
+                                                  crs::Crs::wgs84(), spec.population_raster->source.path);
     }
     if (spec.household_totals) {
         read_totals_source(*spec.household_totals, raw, geos, ctx);
@@ -962,8 +987,9 @@ private:
 
 } // namespace
 
-void project_households(Raw& raw, const crs::Crs& working, std::vector<HouseholdPoint>& out,
-                        std::optional<EstimateReport>& estimate, const wrap::GeosContext& geos, RunContext& ctx) {
+void project_households(Raw& raw, const crs::Crs& working, const GEOSGeometry* district,
+                        std::vector<HouseholdPoint>& out, std::optional<EstimateReport>& estimate,
+                        const wrap::GeosContext& geos, RunContext& ctx) {
     SourceProjector projector{raw, working};
     out.reserve(out.size() + raw.households.size());
     FidTally unprojectable;
@@ -1009,6 +1035,15 @@ void project_households(Raw& raw, const crs::Crs& working, std::vector<Household
             owned.push_back(projector.project(t.source, t.geom.get(), geos));
             totals.push_back(HouseholdTotal{owned.back().get(), t.households, t.source, t.fid});
         }
+        std::vector<RasterCell> cells;
+        if (raw.population_raster) {
+            cells = raster_cells(*raw.population_raster, district, working, geos);
+            for (std::size_t i = 0; i < cells.size(); ++i) {
+                totals.push_back(HouseholdTotal{cells[i].square.get(), cells[i].households,
+                                                raw.population_raster_source,
+                                                SourceFid{static_cast<std::int64_t>(i)}, "raster"});
+            }
+        }
         const HouseholdSpec& how = *raw.household_estimation;
         if (how.mode == HouseholdSpec::Mode::register_join) {
             std::int64_t unmatched = 0;
@@ -1041,8 +1076,8 @@ void project_households(Raw& raw, const crs::Crs& working, std::vector<Household
             estimate = estimate_households(raw.buildings, landuse, totals, how.estimate, geos, out);
             if (estimate->totals_without_buildings > 0) {
                 ctx.log.warning(std::to_string(estimate->totals_without_buildings) +
-                                " areas of known household totals hold no residential building; their households "
-                                "stand at a point inside each area");
+                                (raw.population_raster ? " raster cells" : " areas of known household totals") +
+                                " hold no residential building; their households stand at a point inside each");
             }
         }
         const auto& e = *estimate;
@@ -1080,7 +1115,7 @@ void project_into(Raw& raw, District& d, const wrap::GeosContext& geos, RunConte
         }
         d.water.push_back(std::move(w));
     }
-    detail::project_households(raw, d.working_crs, d.households, d.household_estimate, geos, ctx);
+    detail::project_households(raw, d.working_crs, d.boundary.get(), d.households, d.household_estimate, geos, ctx);
     d.households_rejected = std::move(raw.households_rejected);
     if (raw.osm_services) {
         const crs::Transformer from_wgs84{crs::Crs::wgs84(), d.working_crs};

@@ -59,6 +59,9 @@ struct Raw {
         SourceFid fid;
     };
     std::vector<Total> household_totals;
+    /// A population raster to share out over the buildings, and its source index.
+    std::optional<PopulationRasterSpec> population_raster;
+    std::uint32_t population_raster_source = 0;
     std::optional<HouseholdSpec> household_estimation;  ///< how to turn buildings into households
     std::map<std::string, std::int64_t> register_counts;
     /// Centres and facilities from OSM tags (WGS84), when the config names none.
@@ -78,8 +81,10 @@ void read_household_source(const HouseholdSpec& spec, Raw& raw, const wrap::Geos
 /// Projects raw.households into `working` and appends them to `out`, then estimates the
 /// households of raw.buildings (or joins the register) if the spec asks for it; rejected
 /// households go to raw.households_rejected.
-void project_households(Raw& raw, const crs::Crs& working, std::vector<HouseholdPoint>& out,
-                        std::optional<EstimateReport>& estimate, const wrap::GeosContext& geos, RunContext& ctx);
+/// `district` (working CRS) bounds the population raster's cells.
+void project_households(Raw& raw, const crs::Crs& working, const GEOSGeometry* district,
+                        std::vector<HouseholdPoint>& out, std::optional<EstimateReport>& estimate,
+                        const wrap::GeosContext& geos, RunContext& ctx);
 
 /// An opened OGR layer with its filter set and its CRS.
 struct OpenSource {
