@@ -2,8 +2,10 @@
 #include "partition/detail/evaluation.hpp"
 
 #include "gridplan/core/strings.hpp"
+#include "gridplan/core/union_find.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -17,6 +19,123 @@ namespace {
 /// Tolerance (rounded up to whole percent) whose band admits `households` per grid.
 double tolerance_for(double households, double target) {
     return std::ceil(100.0 * std::fabs(households - target) / target) / 100.0;
+}
+
+/// The walk check on every grid: the walking network's edges that run inside the grid or
+/// along its edge (a block of the grid beside one of up to 8 sampled segments, within
+/// walk_check_edge_m / 2), joined where they meet at a node, split into connected pieces; the grid's households counted by the
+/// piece of the edge they are snapped to (one whose way runs wholly outside the grid is not
+/// counted).
+void check_walk_pieces(PlanResult& out, const State& state, const IdVector<RegionId, GridId>& grid_of_region) {
+    const Problem& p = state.problem();
+    const auto& net = p.net();
+    const double tol = p.tuning().walk_check_edge_m;
+    const wrap::GeosContext& geos = p.geos();
+    const auto& blocks = p.blocks().blocks;
+    std::vector<wrap::PreparedPtr> prepared;
+    prepared.reserve(blocks.size());
+    for (const auto& b : blocks) {
+        prepared.push_back(geos.prepare(b.geom.get()));
+    }
+    std::vector<BlockId> near;
+    std::vector<std::uint32_t> grids;
+    // The grids on either side of a segment of a way: the blocks holding the points
+    // walk_check_edge_m / 2 to its left and right (prepared point-in-polygon tests).
+    auto add_grids_beside = [&](double x1, double y1, double x2, double y2) {
+        const double len = std::hypot(x2 - x1, y2 - y1);
+        if (len <= 0.0) {
+            return;
+        }
+        const double nx = -(y2 - y1) / len * 0.5 * tol;
+        const double ny = (x2 - x1) / len * 0.5 * tol;
+        const double mx = 0.5 * (x1 + x2);
+        const double my = 0.5 * (y1 + y2);
+        for (const double side : {1.0, -1.0}) {
+            const double x = mx + side * nx;
+            const double y = my + side * ny;
+            p.blocks_in_box(x, y, x, y, near);
+            if (near.empty()) {
+                continue;
+            }
+            wrap::GeomPtr pt = geos.point(x, y);
+            for (const BlockId b : near) {
+                if (geos.check_bool(GEOSPreparedIntersects_r(geos.handle(), prepared[b.value()].get(), pt.get()),
+                                    "walk check")) {
+                    grids.push_back(grid_of_region[state.region_of[p.atom_of_block(b)]].value());
+                    break;
+                }
+            }
+        }
+    };
+    // (edge, grid) pairs, each an element of one union-find.
+    std::vector<std::uint32_t> offset(net.edge_count() + 1, 0);
+    std::vector<std::uint32_t> pair_grid;
+    constexpr std::uint32_t max_samples = 8;
+    for (network::EdgeIndex e = 0; e < net.edge_count(); ++e) {
+        const auto& edge = net.edge(e);
+        const double* pts = net.edge_points(e);
+        grids.clear();
+        const std::uint32_t segments = edge.point_count > 0 ? edge.point_count - 1 : 0;
+        const std::uint32_t step = std::max<std::uint32_t>(1, (segments + max_samples - 1) / max_samples);
+        for (std::uint32_t k = step / 2; k < segments; k += step) {
+            add_grids_beside(pts[2 * k], pts[2 * k + 1], pts[2 * k + 2], pts[2 * k + 3]);
+        }
+        std::sort(grids.begin(), grids.end());
+        grids.erase(std::unique(grids.begin(), grids.end()), grids.end());
+        pair_grid.insert(pair_grid.end(), grids.begin(), grids.end());
+        offset[e + 1] = static_cast<std::uint32_t>(pair_grid.size());
+    }
+    auto pair_of = [&](network::EdgeIndex e, std::uint32_t g) -> std::int64_t {
+        for (std::uint32_t k = offset[e]; k < offset[e + 1]; ++k) {
+            if (pair_grid[k] == g) {
+                return k;
+            }
+        }
+        return -1;
+    };
+    UnionFind pieces{pair_grid.size()};
+    for (network::NodeIndex n = 0; n < net.node_count(); ++n) {
+        std::map<std::uint32_t, std::uint32_t> first_in_grid;
+        for (const auto* it = net.adjacent_begin(n); it != net.adjacent_end(n); ++it) {
+            for (std::uint32_t k = offset[*it]; k < offset[*it + 1]; ++k) {
+                const auto [at, inserted] = first_in_grid.try_emplace(pair_grid[k], k);
+                if (!inserted) {
+                    pieces.unite(at->second, k);
+                }
+            }
+        }
+    }
+    // Households of parts attached without a walkable link are exempt.
+    std::set<BlockId> exempt;
+    for (const auto& link : p.part_links()) {
+        exempt.insert(link.blocks.begin(), link.blocks.end());
+    }
+    std::vector<std::map<std::uint32_t, std::int64_t>> by_piece(out.grids.size());
+    for (const AtomId a : p.atom_ids()) {
+        const std::uint32_t g = grid_of_region[state.region_of[a]].value();
+        for (const auto i : p.atom(a).household_points) {
+            const auto& snap = p.household_snap(i);
+            if (!snap.on_network() || exempt.count(p.blocks().household_block[i]) > 0) {
+                continue;
+            }
+            const auto k = pair_of(snap.edge, g);
+            if (k < 0) {
+                continue;  // its nearest way runs wholly outside the grid: not counted
+            }
+            by_piece[g][pieces.find(static_cast<std::uint32_t>(k))] += p.district().households[i].count;
+        }
+    }
+    for (std::size_t g = 0; g < out.grids.size(); ++g) {
+        std::int64_t total = 0;
+        std::int64_t main = 0;
+        for (const auto& [piece, n] : by_piece[g]) {
+            total += n;
+            main = std::max(main, n);
+        }
+        auto& grid = out.grids[g];
+        grid.walk_main_share = total > 0 ? static_cast<double>(main) / static_cast<double>(total) : 1.0;
+        grid.walk_cut_off = total - main;
+    }
 }
 
 void name_infeasible(PlanResult& out, const State& state, const IdVector<RegionId, GridId>& grid_of_region) {
@@ -115,6 +234,18 @@ void name_infeasible(PlanResult& out, const State& state, const IdVector<RegionI
         }
         if (!g.contiguous) {
             g.flags.emplace_back("not_contiguous");
+        }
+        if (g.walk_main_share < p.tuning().walk_check_share) {
+            g.flags.emplace_back("walk_split");
+            Infeasibility f;
+            f.kind = "walk_split";
+            f.grids = {g.id.value() + 1};
+            f.households = g.walk_cut_off;
+            f.reason = std::to_string(g.walk_cut_off) + " of the grid's households (" +
+                       percent(1.0 - g.walk_main_share) +
+                       ") live on walkable ways not linked on foot, inside the grid, to the rest of it";
+            f.fix = "a path linking them inside the grid, or their blocks in the neighbouring grid they walk to";
+            out.infeasible.push_back(std::move(f));
         }
         const std::int64_t beyond = g.households - g.within_radius;
         if (beyond <= 0) {
@@ -381,6 +512,10 @@ PlanResult finish(const State& state, RunContext& ctx) {
     if (nr == 0) {
         st.min_households = 0;
     }
+    const auto t0 = std::chrono::steady_clock::now();
+    check_walk_pieces(out, state, grid_of_region);
+    ctx.log.debug("walk check: " +
+                  format_fixed(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 3) + " s");
     name_infeasible(out, state, grid_of_region);
     return out;
 }

@@ -7,6 +7,7 @@
 
 #include <ogr_core.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -93,6 +94,9 @@ nlohmann::json plan_json(const PlanResult& plan, const PartitionConfig& config, 
     details["proposed_centres"] = s.proposed_centres;
     details["atoms"] = s.atoms;
     details["islands_attached_without_bridge"] = s.islands_attached;
+    details["grids_walk_split"] = std::count_if(plan.grids.begin(), plan.grids.end(), [](const Grid& g) {
+        return std::find(g.flags.begin(), g.flags.end(), "walk_split") != g.flags.end();
+    });
 
     nlohmann::json j;
     run.households.write_to(j);
@@ -128,6 +132,7 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
                                      {"max_walk_min", FieldType::real, "max_walk", 2},
                                      {"p90_walk_min", FieldType::real, "p90_walk", 2},
                                      {"share_within_radius", FieldType::real, "share_in_r", 4},
+                                     {"walk_connected_share", FieldType::real, "walk_conn", 4},
                                      {"polsby_popper", FieldType::real, "polsby_pp", 4},
                                      {"edge_share_river", FieldType::real, "edge_river", 4},
                                      {"edge_share_road", FieldType::real, "edge_road", 4},
@@ -164,7 +169,7 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
                     round_to(g.area_m2 / 1e6, 4), centre_id, std::int64_t{g.centre.proposed ? 1 : 0},
                     std::isfinite(g.max_walk_m) ? FieldValue{round_to(g.max_walk_m * minutes_per_metre, 2)} : FieldValue{},
                     std::isfinite(g.p90_walk_m) ? FieldValue{round_to(g.p90_walk_m * minutes_per_metre, 2)} : FieldValue{},
-                    round_to(g.share_within_radius, 4),
+                    round_to(g.share_within_radius, 4), round_to(g.walk_main_share, 4),
                     round_to(g.perimeter_m > 0 ? 4.0 * M_PI * g.area_m2 / (g.perimeter_m * g.perimeter_m) : 0.0, 4),
                     share(BarrierClass::river), share(BarrierClass::road), share(BarrierClass::street),
                     share(BarrierClass::alley), static_cast<std::int64_t>(g.blocks.size()),

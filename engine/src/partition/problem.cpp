@@ -501,6 +501,15 @@ BlockId Problem::block_at(double x, double y) const {
     return BlockId{};
 }
 
+void Problem::blocks_in_box(double x0, double y0, double x1, double y1, std::vector<BlockId>& out) const {
+    out.clear();
+    for (auto it = m_block_tree.qbegin(bgi::intersects(BBox{BPoint{x0, y0}, BPoint{x1, y1}}));
+         it != m_block_tree.qend(); ++it) {
+        out.push_back(BlockId{it->second});
+    }
+    std::sort(out.begin(), out.end());
+}
+
 /// The atom each existing centre stands in (invalid outside every block).
 void Problem::locate_centres() {
     m_centre_atom.assign(m_district.centres.size(), AtomId{});

@@ -29,7 +29,15 @@ TEST_CASE("evaluation: two grids of a chain, numbered west to east, bounded by S
     CHECK(r.stats.grids_in_band == 2);
     CHECK(r.stats.households == 400);
     CHECK(r.stats.atoms == 4);
-    CHECK(r.infeasible.empty());
+    // The chain's streets meet only at the lane 10 m south of the district: inside grid 2
+    // its two streets are not linked on foot (grid 1's first household walks to the lane,
+    // outside the grid, and is not counted).
+    REQUIRE(r.infeasible.size() == 1);
+    CHECK(r.infeasible.front().kind == "walk_split");
+    CHECK(r.infeasible.front().grids == std::vector<std::uint32_t>{2});
+    CHECK(r.infeasible.front().households == 100);
+    CHECK(r.grids[0].walk_main_share == 1.0);
+    CHECK(r.grids[1].walk_main_share == Approx(0.5));
 }
 
 TEST_CASE("evaluation: grids that do not connect, and a block above the band", "[partition][evaluation]") {
@@ -52,5 +60,38 @@ TEST_CASE("evaluation: grids that do not connect, and a block above the band", "
         CHECK(first.households == 1000);
         CHECK(first.grids == std::vector<std::uint32_t>{1});
         CHECK_THAT(first.fix, Catch::StartsWith("a tolerance of 400%"));
+    }
+}
+
+TEST_CASE("evaluation: the walk check, households in one piece of the grid's walkable ways", "[partition][evaluation]") {
+    wrap::GeosContext geos;
+    // Three 100 m blocks in a row cut by two streets that nothing links inside the
+    // district; 100 households by each street, none in the middle block.
+    test::DistrictBuilder b{geos, "POLYGON((0 0, 300 0, 300 100, 0 100, 0 0))"};
+    b.line("LINESTRING(100 -10, 100 110)", BarrierClass::street, "Street 1");
+    b.line("LINESTRING(200 -10, 200 110)", BarrierClass::street, "Street 2");
+    b.household(50, 50, 100).household(250, 50, 100);
+    SECTION("one grid over both streets: half its households cut off on foot") {
+        StageFixture f{geos, b.build(), test::config_for(200.0)};
+        const partition::PlanResult r = pd::finish(f.chain_state({0, 0, 0}, {0}), f.ctx());
+        REQUIRE(r.grids.size() == 1);
+        CHECK(r.grids[0].contiguous);  // through the shared block edges
+        CHECK(r.grids[0].walk_main_share == Approx(0.5));
+        CHECK(r.grids[0].walk_cut_off == 100);
+        CHECK(std::find(r.grids[0].flags.begin(), r.grids[0].flags.end(), "walk_split") != r.grids[0].flags.end());
+        const auto it = std::find_if(r.infeasible.begin(), r.infeasible.end(),
+                                     [](const auto& e) { return e.kind == "walk_split"; });
+        REQUIRE(it != r.infeasible.end());
+        CHECK(it->households == 100);
+        CHECK(it->grids == std::vector<std::uint32_t>{1});
+    }
+    SECTION("a grid by each street: both pass") {
+        StageFixture f{geos, b.build(), test::config_for(100.0)};
+        const partition::PlanResult r = pd::finish(f.chain_state({0, 0, 1}, {0, 2}), f.ctx());
+        REQUIRE(r.grids.size() == 2);
+        for (const auto& g : r.grids) {
+            CHECK(g.walk_main_share == 1.0);
+            CHECK(g.walk_cut_off == 0);
+        }
     }
 }

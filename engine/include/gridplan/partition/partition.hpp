@@ -93,7 +93,12 @@ struct Grid {
     std::int64_t within_radius = 0;  ///< households within the walk radius of the centre
     std::int64_t reachable_within = 0;  ///< households of the whole district within it
     bool contiguous = true;
-    std::vector<std::string> flags;  ///< outside_band, beyond_radius, band_radius_conflict, not_contiguous
+    /// The walk check: the share of the grid's households (on the walking network) in the
+    /// largest connected piece of the walkable ways inside it or on its edge, and the
+    /// households in the other pieces (parts attached without a walkable link excepted).
+    double walk_main_share = 1.0;
+    std::int64_t walk_cut_off = 0;
+    std::vector<std::string> flags;  ///< outside_band, beyond_radius, band_radius_conflict, not_contiguous, walk_split
     /// Share of the grid's households within the walk radius of each service (centres and
     /// facilities offering it); filled in by the caller from the coverage stage, or NaN.
     std::array<double, service_count> service_share{};

@@ -75,6 +75,12 @@ struct Tuning {
     /// A block joins a keep-together unit when they overlap by more than this (m²);
     /// slivers from digitising do not count.
     double unit_overlap_m2 = 1.0;
+    /// The walk check: a grid passes when at least this share of its households (snapped
+    /// to the walking network) lie in one connected piece of the walkable ways inside it or
+    /// within walk_check_edge_m of its edge; smaller splits are usually fragments of the
+    /// mapped network, larger ones a grid a resident cannot cross on foot.
+    double walk_check_share = 0.95;
+    double walk_check_edge_m = 2.0;
     /// Parts (no walkable link to the rest) with fewer households than the band's lower
     /// bound are attached to a neighbour rather than become a grid: at most this many.
     int max_island_links = 50;

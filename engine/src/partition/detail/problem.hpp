@@ -177,6 +177,8 @@ public:
     /// The block containing (x, y), the lowest id on shared edges; invalid outside all.
     /// Uses GEOS: only on the thread that owns the context.
     BlockId block_at(double x, double y) const;
+    /// The blocks whose bounding boxes meet the box (x0, y0)-(x1, y1), by id.
+    void blocks_in_box(double x0, double y0, double x1, double y1, std::vector<BlockId>& out) const;
 
 private:
     using Tree = boost::geometry::index::rtree<
