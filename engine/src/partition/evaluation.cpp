@@ -111,30 +111,46 @@ void check_walk_pieces(PlanResult& out, const State& state, const IdVector<Regio
         exempt.insert(link.blocks.begin(), link.blocks.end());
     }
     std::vector<std::map<std::uint32_t, std::int64_t>> by_piece(out.grids.size());
+    std::vector<std::vector<std::pair<std::uint32_t, BlockId>>> piece_blocks(out.grids.size());
     for (const AtomId a : p.atom_ids()) {
         const std::uint32_t g = grid_of_region[state.region_of[a]].value();
         for (const auto i : p.atom(a).household_points) {
             const auto& snap = p.household_snap(i);
-            if (!snap.on_network() || exempt.count(p.blocks().household_block[i]) > 0) {
+            const BlockId b = p.blocks().household_block[i];
+            if (!snap.on_network() || exempt.count(b) > 0) {
                 continue;
             }
             const auto k = pair_of(snap.edge, g);
             if (k < 0) {
                 continue;  // its nearest way runs wholly outside the grid: not counted
             }
-            by_piece[g][pieces.find(static_cast<std::uint32_t>(k))] += p.district().households[i].count;
+            const std::uint32_t piece = pieces.find(static_cast<std::uint32_t>(k));
+            by_piece[g][piece] += p.district().households[i].count;
+            piece_blocks[g].emplace_back(piece, b);
         }
     }
     for (std::size_t g = 0; g < out.grids.size(); ++g) {
+        // The main piece: the most households, the lowest piece on a tie.
         std::int64_t total = 0;
-        std::int64_t main = 0;
+        std::int64_t main = -1;
+        std::uint32_t main_piece = 0;
         for (const auto& [piece, n] : by_piece[g]) {
             total += n;
-            main = std::max(main, n);
+            if (n > main) {
+                main = n;
+                main_piece = piece;
+            }
         }
         auto& grid = out.grids[g];
         grid.walk_main_share = total > 0 ? static_cast<double>(main) / static_cast<double>(total) : 1.0;
-        grid.walk_cut_off = total - main;
+        grid.walk_cut_off = total > 0 ? total - main : 0;
+        std::set<BlockId> cut;
+        for (const auto& [piece, b] : piece_blocks[g]) {
+            if (piece != main_piece) {
+                cut.insert(b);
+            }
+        }
+        grid.walk_cut_off_blocks.assign(cut.begin(), cut.end());
     }
 }
 
@@ -241,10 +257,14 @@ void name_infeasible(PlanResult& out, const State& state, const IdVector<RegionI
             f.kind = "walk_split";
             f.grids = {g.id.value() + 1};
             f.households = g.walk_cut_off;
+            for (const BlockId b : g.walk_cut_off_blocks) {
+                f.blocks.push_back(b.value() + 1);
+            }
             f.reason = std::to_string(g.walk_cut_off) + " of the grid's households (" +
                        percent(1.0 - g.walk_main_share) +
                        ") live on walkable ways not linked on foot, inside the grid, to the rest of it";
-            f.fix = "a path linking them inside the grid, or their blocks in the neighbouring grid they walk to";
+            f.fix = "a path linking their blocks to the rest inside the grid, or those blocks in the neighbouring grid "
+                    "they walk to";
             out.infeasible.push_back(std::move(f));
         }
         const std::int64_t beyond = g.households - g.within_radius;

@@ -84,6 +84,11 @@ TEST_CASE("evaluation: the walk check, households in one piece of the grid's wal
         REQUIRE(it != r.infeasible.end());
         CHECK(it->households == 100);
         CHECK(it->grids == std::vector<std::uint32_t>{1});
+        // One street's block is the main piece, the other's cut off: one block named.
+        REQUIRE(it->blocks.size() == 1);
+        const auto west = f.problem().block_at(50, 50).value() + 1;
+        const auto east = f.problem().block_at(250, 50).value() + 1;
+        CHECK((it->blocks.front() == west || it->blocks.front() == east));
     }
     SECTION("a grid by each street: both pass") {
         StageFixture f{geos, b.build(), test::config_for(100.0)};

@@ -98,6 +98,7 @@ struct Grid {
     /// households in the other pieces (parts attached without a walkable link excepted).
     double walk_main_share = 1.0;
     std::int64_t walk_cut_off = 0;
+    std::vector<BlockId> walk_cut_off_blocks;  ///< the blocks of the households cut off
     std::vector<std::string> flags;  ///< outside_band, beyond_radius, band_radius_conflict, not_contiguous, walk_split
     /// Share of the grid's households within the walk radius of each service (centres and
     /// facilities offering it); filled in by the caller from the coverage stage, or NaN.
