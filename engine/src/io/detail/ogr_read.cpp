@@ -126,6 +126,25 @@ wrap::GeomPtr valid_polygons(wrap::GeomPtr g, const wrap::GeosContext& geos, boo
     return geos.make_valid_polygonal(g.get(), dropped);
 }
 
+/// A polygon feature's geometry in its source's CRS, valid (repaired with MakeValid if need
+/// be, `repaired` says so): an InputError naming `what` when it is not polygonal, or out of
+/// lon/lat range; null when OGR's geometry cannot be converted.
+wrap::GeomPtr read_polygonal(const OGRGeometry& g, const char* what, const OpenSource& o, const std::string& path,
+                             GIntBig fid, const wrap::GeosContext& geos, bool& repaired) {
+    repaired = false;
+    if (!is_polygonal(g.getGeometryType())) {
+        throw InputError{std::string{"wrong geometry type for "} + what + ": expected Polygon or MultiPolygon, got " +
+                             type_name(g.getGeometryType()),
+                         file_label(path), o.layer->GetName(), fid};
+    }
+    check_lonlat_range(g, o.crs, path, o.layer->GetName(), fid);
+    wrap::GeomPtr gg = to_geos(g, geos);
+    if (!gg) {
+        return gg;
+    }
+    return valid_polygons(std::move(gg), geos, repaired);
+}
+
 void read_boundary_source(const SourceSpec& src, Raw& raw, const wrap::GeosContext& geos, RunContext& ctx) {
     OpenSource o = open_source(src, ctx);
     const std::uint32_t source = add_source(raw, o.name, o.crs, src.path);
@@ -136,18 +155,11 @@ void read_boundary_source(const SourceSpec& src, Raw& raw, const wrap::GeosConte
         if (g == nullptr || g->IsEmpty()) {
             return;
         }
-        if (!is_polygonal(g->getGeometryType())) {
-            throw InputError{"wrong geometry type for a district boundary: expected Polygon or MultiPolygon, got " +
-                                 type_name(g->getGeometryType()),
-                             file_label(src.path), o.layer->GetName(), f.GetFID()};
-        }
-        check_lonlat_range(*g, o.crs, src.path, o.layer->GetName(), f.GetFID());
-        wrap::GeomPtr gg = to_geos(*g, geos);
+        bool repaired = false;
+        wrap::GeomPtr gg = read_polygonal(*g, "a district boundary", o, src.path, f.GetFID(), geos, repaired);
         if (!gg) {
             throw InputError{"unreadable boundary geometry", file_label(src.path), o.layer->GetName(), f.GetFID()};
         }
-        bool repaired = false;
-        gg = valid_polygons(std::move(gg), geos, repaired);
         if (repaired) {
             repaired_fids.add(f.GetFID());
             raw.problems.push_back(RawProblem{"invalid_repaired", "invalid boundary polygon repaired with MakeValid",
@@ -306,18 +318,11 @@ void read_water_source(const SourceSpec& src, Raw& raw, const wrap::GeosContext&
         if (g == nullptr || g->IsEmpty()) {
             return;
         }
-        if (!is_polygonal(g->getGeometryType())) {
-            throw InputError{"wrong geometry type for water areas: expected Polygon or MultiPolygon, got " +
-                                 type_name(g->getGeometryType()),
-                             file_label(src.path), o.layer->GetName(), f.GetFID()};
-        }
-        check_lonlat_range(*g, o.crs, src.path, o.layer->GetName(), f.GetFID());
-        wrap::GeomPtr gg = to_geos(*g, geos);
+        bool repaired = false;
+        wrap::GeomPtr gg = read_polygonal(*g, "water areas", o, src.path, f.GetFID(), geos, repaired);
         if (!gg) {
             throw InputError{"unreadable water geometry", file_label(src.path), o.layer->GetName(), f.GetFID()};
         }
-        bool repaired = false;
-        gg = valid_polygons(std::move(gg), geos, repaired);
         if (repaired) {
             repaired_fids.add(f.GetFID());
             raw.problems.push_back(RawProblem{"invalid_repaired", "invalid water polygon repaired with MakeValid",
@@ -362,17 +367,8 @@ void read_buildings_source(const HouseholdSpec& spec, Raw& raw, const wrap::Geos
             skipped.add(f.GetFID());
             return;
         }
-        if (!is_polygonal(g->getGeometryType())) {
-            throw InputError{"wrong geometry type for buildings: expected Polygon or MultiPolygon, got " +
-                                 type_name(g->getGeometryType()),
-                             file_label(spec.source.path), layer, f.GetFID()};
-        }
-        check_lonlat_range(*g, o.crs, spec.source.path, layer, f.GetFID());
-        wrap::GeomPtr gg = to_geos(*g, geos);
         bool repaired = false;
-        if (gg) {
-            gg = valid_polygons(std::move(gg), geos, repaired);
-        }
+        wrap::GeomPtr gg = read_polygonal(*g, "buildings", o, spec.source.path, f.GetFID(), geos, repaired);
         if (!gg || geos.is_empty(gg.get())) {
             skipped.add(f.GetFID());
             return;
@@ -864,17 +860,8 @@ void read_totals_source(const HouseholdTotalsSpec& spec, Raw& raw, const wrap::G
             skipped.add(f.GetFID());
             return;
         }
-        if (!is_polygonal(g->getGeometryType())) {
-            throw InputError{"wrong geometry type for household totals: expected Polygon or MultiPolygon, got " +
-                                 type_name(g->getGeometryType()),
-                             file_label(spec.source.path), layer, f.GetFID()};
-        }
-        check_lonlat_range(*g, o.crs, spec.source.path, layer, f.GetFID());
-        wrap::GeomPtr gg = to_geos(*g, geos);
         bool repaired = false;
-        if (gg) {
-            gg = valid_polygons(std::move(gg), geos, repaired);
-        }
+        wrap::GeomPtr gg = read_polygonal(*g, "household totals", o, spec.source.path, f.GetFID(), geos, repaired);
         if (!gg || geos.is_empty(gg.get())) {
             throw InputError{"an area with " + text + " households has no usable polygon",
                              file_label(spec.source.path), layer, f.GetFID()};
