@@ -311,20 +311,7 @@ TEST_CASE("blocks --osm on the Liechtenstein extract", "[cli][osm][integration]"
         // One WGS84 cell over the whole extract holding the census's households at 2.5
         // persons each: 41,305 persons.
         const std::string tif = (dir / "pop.tif").string();
-        {
-            GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
-            REQUIRE(drv != nullptr);
-            GDALDatasetUniquePtr raster{drv->Create(tif.c_str(), 1, 1, 1, GDT_Float64, nullptr)};
-            REQUIRE(raster);
-            double gt[6] = {9.47, 0.17, 0.0, 47.272, 0.0, -0.23};
-            raster->SetGeoTransform(gt);
-            OGRSpatialReference srs;
-            srs.importFromEPSG(4326);
-            raster->SetSpatialRef(&srs);
-            double persons = 41305.0;
-            REQUIRE(raster->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 1, 1, &persons, 1, 1, GDT_Float64, 0, 0) ==
-                    CE_None);
-        }
+        test::write_raster(tif, 4326, 9.47, 47.272, 0.17, 0.23, 1, {41305.0});
         TempDir out;
         const auto t = run_gridplan({"blocks", "--osm", osm, "--population-raster", tif, "--persons-per-household",
                                      "2.5", "--out", out.path().string()});

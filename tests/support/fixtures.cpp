@@ -1,9 +1,13 @@
 #include "support/fixtures.hpp"
 
 #include "gridplan/core/error.hpp"
+#include "gridplan/wrap/gdal.hpp"
 
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
+
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -127,6 +131,31 @@ std::string read_file(const fs::path& p) {
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
+}
+
+void write_raster(const fs::path& p, int epsg, double west, double north, double cell_x, double cell_y, int columns,
+                  const std::vector<double>& values, std::optional<double> nodata) {
+    wrap::gdal_init();
+    GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
+    const int rows = static_cast<int>(values.size()) / columns;
+    GDALDatasetUniquePtr ds{drv == nullptr ? nullptr
+                                           : drv->Create(p.string().c_str(), columns, rows, 1, GDT_Float64, nullptr)};
+    if (!ds) {
+        throw std::runtime_error{"cannot create " + p.string()};
+    }
+    double gt[6] = {west, cell_x, 0.0, north, 0.0, -cell_y};
+    ds->SetGeoTransform(gt);
+    OGRSpatialReference srs;
+    srs.importFromEPSG(epsg);
+    ds->SetSpatialRef(&srs);
+    GDALRasterBand* band = ds->GetRasterBand(1);
+    if (nodata) {
+        band->SetNoDataValue(*nodata);
+    }
+    std::vector<double> cells = values;
+    if (band->RasterIO(GF_Write, 0, 0, columns, rows, cells.data(), columns, rows, GDT_Float64, 0, 0) != CE_None) {
+        throw std::runtime_error{"cannot write " + p.string()};
+    }
 }
 
 void write_file(const fs::path& p, const std::string& text) {

@@ -7,6 +7,7 @@
 #include "gridplan/wrap/geos.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,11 @@ RunResult run_gridplan(const std::vector<std::string>& args);
 
 std::string read_file(const std::filesystem::path& p);
 void write_file(const std::filesystem::path& p, const std::string& text);
+
+/// A one-band Float64 GeoTIFF of `columns` x `values.size() / columns` cells, north row
+/// first, with its origin (west, north), cell size and EPSG code; `nodata` if given.
+void write_raster(const std::filesystem::path& p, int epsg, double west, double north, double cell_x,
+                  double cell_y, int columns, const std::vector<double>& values, std::optional<double> nodata = {});
 
 /// The shared OSM extract `name`, or "" (after printing a skip message) if absent.
 std::string shared_osm(const std::string& name);

@@ -295,21 +295,7 @@ TEST_CASE("households from a building layer: estimated, or joined from a registe
         // data. At 2.8 persons a household: NW 100 households and no building there, so a
         // point inside the cell; SW 50 for building B1 alone; NE 0, so B2 counts none.
         const std::string tif = (g.dir / "pop.tif").string();
-        {
-            GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
-            REQUIRE(drv != nullptr);
-            GDALDatasetUniquePtr ds{drv->Create(tif.c_str(), 2, 2, 1, GDT_Float32, nullptr)};
-            REQUIRE(ds);
-            double gt[6] = {420000.0, 500.0, 0.0, 4064000.0, 0.0, -500.0};
-            ds->SetGeoTransform(gt);
-            OGRSpatialReference srs;
-            srs.importFromEPSG(4549);
-            ds->SetSpatialRef(&srs);
-            float values[4] = {280.0f, 0.0f, 140.0f, -1.0f};
-            GDALRasterBand* band = ds->GetRasterBand(1);
-            band->SetNoDataValue(-1.0);
-            REQUIRE(band->RasterIO(GF_Write, 0, 0, 2, 2, values, 2, 2, GDT_Float32, 0, 0) == CE_None);
-        }
+        test::write_raster(tif, 4549, 420000.0, 4064000.0, 500.0, 500.0, 2, {280.0, 0.0, 140.0, -1.0}, -1.0);
         g.spec.households->mode = io::HouseholdSpec::Mode::buildings;
         g.spec.households->source.path = (g.dir / "bldg.gpkg").string();
         g.spec.households->levels_field = "FLOORS";
