@@ -86,15 +86,6 @@ double share_of_lines_inside(const wrap::GeosContext& geos, const GEOSGeometry* 
     return static_cast<double>(inside) / static_cast<double>(lines.size());
 }
 
-wrap::GeomPtr union_of(const wrap::GeosContext& geos, std::vector<const GEOSGeometry*> parts) {
-    std::vector<wrap::GeomPtr> copies;
-    for (const auto* p : parts) {
-        copies.push_back(geos.clone(p));
-    }
-    wrap::GeomPtr all = geos.collection(GEOS_GEOMETRYCOLLECTION, copies);
-    return geos.own(GEOSUnaryUnion_r(geos.handle(), all.get()), "union of boundaries");
-}
-
 /// Where people live, in WGS84: the residential buildings' points (OSM), else the
 /// household points with their counts.
 struct Home {
@@ -263,7 +254,7 @@ void choose_osm_boundary(const BoundarySpec& spec, Raw& raw, const wrap::GeosCon
             throw InputError{"no administrative boundary with admin_level " + std::to_string(spec.admin_level),
                              origin};
         }
-        raw.boundary = parts.size() == 1 ? geos.clone(parts.front()) : union_of(geos, parts);
+        raw.boundary = parts.size() == 1 ? geos.clone(parts.front()) : geos.union_of(parts, "union of boundaries");
         raw.boundary_description = "OSM administrative boundaries of admin_level " +
                                    std::to_string(spec.admin_level) + ": " + join_limited(names, 5);
         return;

@@ -148,6 +148,16 @@ GeomPtr GeosContext::line(const std::vector<double>& xy) const {
     return own(GEOSGeom_createLineString_r(m_handle, seq), "create line");
 }
 
+GeomPtr GeosContext::union_of(const std::vector<const GEOSGeometry*>& parts, const char* op) const {
+    std::vector<GeomPtr> copies;
+    copies.reserve(parts.size());
+    for (const auto* p : parts) {
+        copies.push_back(clone(p));
+    }
+    GeomPtr all = collection(GEOS_GEOMETRYCOLLECTION, copies);
+    return own(GEOSUnaryUnion_r(m_handle, all.get()), op);
+}
+
 GeomPtr GeosContext::empty_collection() const {
     return own(GEOSGeom_createEmptyCollection_r(m_handle, GEOS_GEOMETRYCOLLECTION), "create collection");
 }

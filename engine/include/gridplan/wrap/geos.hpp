@@ -92,6 +92,8 @@ public:
     GeomPtr empty_collection() const;
     /// A collection of the given type owning `parts` (the pointers are released).
     GeomPtr collection(int type, std::vector<GeomPtr>& parts) const;
+    /// The unary union of copies of `parts` (`op` names it in an error).
+    GeomPtr union_of(const std::vector<const GEOSGeometry*>& parts, const char* op) const;
 
     double area(const GEOSGeometry* g) const;
     double length(const GEOSGeometry* g) const;

@@ -19,15 +19,6 @@ using Box = bg::model::box<Point>;
 /// How far beside a coastline segment its land and sea sides are probed.
 constexpr double probe_offset_m = 0.05;
 
-wrap::GeomPtr union_of(const std::vector<const GEOSGeometry*>& parts, const wrap::GeosContext& geos) {
-    std::vector<wrap::GeomPtr> copies;
-    for (const auto* p : parts) {
-        copies.push_back(geos.clone(p));
-    }
-    wrap::GeomPtr all = geos.collection(GEOS_GEOMETRYCOLLECTION, copies);
-    return geos.own(GEOSUnaryUnion_r(geos.handle(), all.get()), "union");
-}
-
 LandResult finish(const GEOSGeometry* district, wrap::GeomPtr land, const wrap::GeosContext& geos) {
     if (!geos.is_valid(land.get())) {
         int dropped = 0;
@@ -56,7 +47,7 @@ LandResult land_by_coastlines(const GEOSGeometry* district, const std::vector<co
     for (const auto* c : coastlines) {
         lines.push_back(c);
     }
-    wrap::GeomPtr noded = union_of(lines, geos);
+    wrap::GeomPtr noded = geos.union_of(lines, "node coastlines");
     const GEOSGeometry* noded_raw = noded.get();
     wrap::GeomPtr faces = geos.own(GEOSPolygonize_r(geos.handle(), &noded_raw, 1), "polygonize coast");
     wrap::PreparedPtr inside = geos.prepare(district);
@@ -145,18 +136,18 @@ LandResult land_by_coastlines(const GEOSGeometry* district, const std::vector<co
     for (const auto& l : land) {
         raw.push_back(l.get());
     }
-    return finish(district, union_of(raw, geos), geos);
+    return finish(district, geos.union_of(raw, "union of land"), geos);
 }
 
 LandResult land_by_polygons(const GEOSGeometry* district, const std::vector<const GEOSGeometry*>& land,
                             const std::vector<const GEOSGeometry*>& sea, const wrap::GeosContext& geos) {
     wrap::GeomPtr result = geos.clone(district);
     if (!land.empty()) {
-        wrap::GeomPtr u = union_of(land, geos);
+        wrap::GeomPtr u = geos.union_of(land, "union of land layers");
         result = geos.own(GEOSIntersection_r(geos.handle(), result.get(), u.get()), "district and land");
     }
     if (!sea.empty()) {
-        wrap::GeomPtr u = union_of(sea, geos);
+        wrap::GeomPtr u = geos.union_of(sea, "union of sea layers");
         result = geos.own(GEOSDifference_r(geos.handle(), result.get(), u.get()), "district less sea");
     }
     LandResult r = finish(district, std::move(result), geos);
