@@ -6,7 +6,8 @@
 //     balance / complete_assignment (assignment.cpp)   the weighted flood
 //     search (search.cpp)          single moves, band repair along chains, two-step moves
 //     refine (centres.cpp)         re-centre, adapt targets, flood, search, until stable
-//   the best start (lowest score, objective.cpp), polished (centres.cpp)
+//   the best start (lowest score, objective.cpp), polished (centres.cpp), a thorough band
+//   repair of what is still outside the band (search.cpp)
 //   finish (evaluation.cpp)        grids, measures, what is infeasible
 #include "gridplan/partition/partition.hpp"
 
@@ -282,6 +283,7 @@ PlanResult plan_grids(const io::District& district, const blocks::BlocksResult& 
     const Problem problem{district, blocks, net, nest_within, config, geos, ctx};
     State state = best_start(problem, ctx);
     polish(state);
+    repair_band(state, true);  // what the search left outside the band
     return finish(state, ctx);
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
 namespace gridplan::partition::detail {
@@ -83,7 +84,7 @@ void improve(State& state) {
     }
 }
 
-void repair_band(State& state) {
+void repair_band(State& state, bool thorough) {
     const Problem& p = state.problem();
     const Tuning& t = p.tuning();
     const MoveRules& rules = state.rules;
@@ -91,12 +92,13 @@ void repair_band(State& state) {
     const double high = p.config().band_high();
     const double target = p.config().households_per_grid;
     const std::size_t nr = state.regions.size();
+    std::set<RegionId> stuck;  // grids no path could help since the last move
     for (int pass = 0; pass < t.band_repair_passes_per_grid * static_cast<int>(nr); ++pass) {
         // The grid farthest outside the band.
         RegionId worst;
         double worst_gap = 0.0;
         for (const RegionId r : state.regions.ids()) {
-            if (rules.is_frozen(r)) {
+            if (rules.is_frozen(r) || stuck.count(r) > 0) {
                 continue;
             }
             const double l = static_cast<double>(state.regions[r].load);
@@ -120,77 +122,125 @@ void repair_band(State& state) {
                 }
             }
         }
-        // Breadth-first to the nearest grid with room (over) or to spare (under).
+        // Breadth-first to the nearest grid with room (over) or to spare (under): beyond the
+        // target; when thorough, failing that, the next nearest, or any that can take (or
+        // give) the gap and stay inside the band.
         IdVector<RegionId, RegionId> parent(nr, RegionId{});
         parent[worst] = worst;
         std::vector<RegionId> queue{worst};
-        RegionId found;
-        for (std::size_t q = 0; q < queue.size() && !found.valid(); ++q) {
+        std::vector<RegionId> candidates;
+        for (std::size_t q = 0; q < queue.size(); ++q) {
             for (const auto n : next[queue[q]]) {
                 if (parent[n].valid()) {
                     continue;
                 }
                 parent[n] = queue[q];
                 const double l = static_cast<double>(state.regions[n].load);
-                if (over ? l < target : l > target) {
-                    found = n;
-                    break;
+                const bool beyond = over ? l < target : l > target;
+                const bool room = over ? l + worst_gap <= high : l - worst_gap >= low;
+                if (beyond || (thorough && room)) {
+                    candidates.push_back(n);
                 }
                 queue.push_back(n);
             }
-        }
-        if (!found.valid()) {
-            return;  // nowhere to go: reported as infeasible
-        }
-        std::vector<RegionId> path{found};
-        while (path.back() != worst) {
-            path.push_back(parent[path.back()]);
-        }
-        std::reverse(path.begin(), path.end());  // worst ... found
-        if (!over) {
-            std::reverse(path.begin(), path.end());  // households flow towards the light grid
-        }
-        // Pass about `amount` households along each link, from the source end.
-        const double amount = std::max(
-            worst_gap, t.band_repair_share * std::fabs(static_cast<double>(state.regions[worst].load) - target));
-        bool moved_any = false;
-        for (std::size_t k = 0; k + 1 < path.size(); ++k) {
-            const RegionId from = path[k];
-            const RegionId to = path[k + 1];
-            double passed = 0.0;
-            for (int step = 0; step < t.band_repair_steps && passed < amount; ++step) {
-                AtomId best;
-                double best_score = unreachable;
-                for (const AtomId a : p.atom_ids()) {
-                    if (state.region_of[a] != from || state.regions[from].seed == a || p.atom(a).households <= 0) {
-                        continue;
-                    }
-                    const double h = static_cast<double>(p.atom(a).households);
-                    if (h > t.band_repair_overshoot * (amount - passed) + 1.0) {
-                        continue;  // would overshoot
-                    }
-                    bool touches = false;
-                    for (const auto& e : p.atom(a).edges) {
-                        touches = touches || (e.strong && state.region_of[e.other] == to);
-                    }
-                    if (!touches) {
-                        continue;
-                    }
-                    const double score = move_delta(state, a, to) / h;
-                    if (score < best_score && connected_without(state, from, a)) {
-                        best_score = score;
-                        best = a;
-                    }
-                }
-                if (!best.valid()) {
-                    break;
-                }
-                passed += static_cast<double>(p.atom(best).households);
-                state.move_atom(best, to);
-                moved_any = true;
+            if (!thorough && !candidates.empty()) {
+                break;
             }
         }
-        if (!moved_any) {
+        if (!thorough && candidates.size() > 1) {
+            candidates.resize(1);
+        }
+        // Households outside the band, over all grids.
+        auto outside = [&] {
+            double sum = 0.0;
+            for (const RegionId r : state.regions.ids()) {
+                const double l = static_cast<double>(state.regions[r].load);
+                sum += std::max({0.0, low - l, l - high});
+            }
+            return sum;
+        };
+        const double outside_before = thorough ? outside() : 0.0;
+        bool moved_any = false;
+        for (const RegionId found : candidates) {
+            // A thorough repair keeps a path's moves only when fewer households end outside.
+            std::optional<IdVector<AtomId, RegionId>> undo;
+            if (thorough) {
+                undo = state.region_of;
+            }
+            std::vector<RegionId> path{found};
+            while (path.back() != worst) {
+                path.push_back(parent[path.back()]);
+            }
+            std::reverse(path.begin(), path.end());  // worst ... found
+            if (!over) {
+                std::reverse(path.begin(), path.end());  // households flow towards the light grid
+            }
+            // Pass about `amount` households along each link, from the source end.
+            const double amount = std::max(
+                worst_gap, t.band_repair_share * std::fabs(static_cast<double>(state.regions[worst].load) - target));
+            for (std::size_t k = 0; k + 1 < path.size(); ++k) {
+                const RegionId from = path[k];
+                const RegionId to = path[k + 1];
+                double passed = 0.0;
+                for (int step = 0; step < t.band_repair_steps && passed < amount; ++step) {
+                    // Atoms that do not overshoot what is left to pass; failing those, any
+                    // that leaves both grids inside the band.
+                    AtomId best;
+                    for (int tier = 0; tier < (thorough ? 2 : 1) && !best.valid(); ++tier) {
+                        double best_score = unreachable;
+                        for (const AtomId a : p.atom_ids()) {
+                            if (state.region_of[a] != from || state.regions[from].seed == a || p.atom(a).households <= 0) {
+                                continue;
+                            }
+                            const double h = static_cast<double>(p.atom(a).households);
+                            const bool fits = tier == 0 ? h <= t.band_repair_overshoot * (amount - passed) + 1.0
+                                                        : static_cast<double>(state.regions[to].load) + h <= high &&
+                                                              static_cast<double>(state.regions[from].load) - h >= low;
+                            if (!fits) {
+                                continue;
+                            }
+                            bool touches = false;
+                            for (const auto& e : p.atom(a).edges) {
+                                touches = touches || (e.strong && state.region_of[e.other] == to);
+                            }
+                            if (!touches) {
+                                continue;
+                            }
+                            const double score = move_delta(state, a, to) / h;
+                            if (score < best_score && connected_without(state, from, a)) {
+                                best_score = score;
+                                best = a;
+                            }
+                        }
+                    }
+                    if (!best.valid()) {
+                        break;
+                    }
+                    passed += static_cast<double>(p.atom(best).households);
+                    state.move_atom(best, to);
+                    moved_any = true;
+                }
+            }
+            if (moved_any && thorough && outside() >= outside_before) {
+                for (const AtomId a : p.atom_ids()) {
+                    if (state.region_of[a] != (*undo)[a]) {
+                        state.move_atom(a, (*undo)[a]);
+                    }
+                }
+                moved_any = false;
+            }
+            if (moved_any) {
+                break;
+            }
+        }
+        if (candidates.empty() && !thorough) {
+            return;  // nowhere to go: reported as infeasible
+        }
+        if (moved_any) {
+            stuck.clear();
+        } else if (thorough) {
+            stuck.insert(worst);
+        } else {
             return;
         }
     }

@@ -81,3 +81,30 @@ TEST_CASE("search: band repair passes households along a chain of grids", "[part
         CHECK(StageFixture::chain_regions(f, s, 6) == std::vector<std::uint32_t>{0, 0, 0, 1, 1, 2});
     }
 }
+
+TEST_CASE("search: the thorough band repair tries every neighbour and larger atoms within the band",
+          "[partition][search]") {
+    wrap::GeosContext geos;
+    // Band 170-230. Region 0 = blocks 0, 1 (110 + 100 = 210), region 1 = block 2 (150, 20
+    // below the band), region 2 = blocks 3, 4 (30 + 170 = 200, seed block 4).
+    const StageFixture f{geos, test::chain(geos, {110, 100, 150, 30, 170}).build(), test::config_for(200.0)};
+    pd::State s = f.chain_state({0, 0, 1, 2, 2}, {0, 2, 4});
+    // The plain repair goes to region 0, the nearest above the target (210 > 200), and
+    // passes up to max(20, 0.5 x 50) x 1.5 + 1 = 38.5 households: its block 1 (100) is too
+    // large, so it stops there.
+    pd::repair_band(s);
+    CHECK(StageFixture::chain_regions(f, s, 5) == std::vector<std::uint32_t>{0, 0, 1, 2, 2});
+    // The thorough one goes on to region 2 (200 - 20 stays in the band) and passes block 3:
+    // 150 + 30 = 180 and 200 - 30 = 170, both in the band.
+    pd::repair_band(s, true);
+    CHECK(StageFixture::chain_regions(f, s, 5) == std::vector<std::uint32_t>{0, 0, 1, 1, 2});
+    CHECK(s.regions[pd::RegionId{1}].load == 180);
+    CHECK(s.regions[pd::RegionId{2}].load == 170);
+    SECTION("a neighbour that cannot spare the gap is no way out: nothing moves") {
+        // Region 2 at 171 (block 4 at 141) can spare 1 of the 20 region 1 needs.
+        const StageFixture g{geos, test::chain(geos, {110, 100, 150, 30, 141}).build(), test::config_for(200.0)};
+        pd::State t = g.chain_state({0, 0, 1, 2, 2}, {0, 2, 4});
+        pd::repair_band(t, true);
+        CHECK(StageFixture::chain_regions(g, t, 5) == std::vector<std::uint32_t>{0, 0, 1, 2, 2});
+    }
+}

@@ -19,8 +19,11 @@ void improve(State& state);
 
 /// Brings grids outside the band back into it by passing households along a chain of
 /// neighbouring grids to the nearest one with room (an overloaded grid's border atom to
-/// the next grid, that grid's to the next, ...), where single moves cannot help.
-void repair_band(State& state);
+/// the next grid, that grid's to the next, ...), where single moves cannot help. It stops
+/// at the first grid it cannot help; `thorough` (the plan's last step) goes on to the
+/// others and, when no atom small enough to pass is left, passes a larger one that leaves
+/// both grids inside the band.
+void repair_band(State& state, bool thorough = false);
 
 /// Two-step moves for households beyond the radius: an atom goes to a neighbouring grid
 /// whose centre reaches more of it, and that grid, were it to leave the band, passes a
