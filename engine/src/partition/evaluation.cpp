@@ -22,63 +22,21 @@ double tolerance_for(double households, double target) {
 }
 
 /// The walk check on every grid: the walking network's edges that run inside the grid or
-/// along its edge (a block of the grid beside one of up to 8 sampled segments, within
-/// walk_check_edge_m / 2), joined where they meet at a node, split into connected pieces; the grid's households counted by the
+/// along its edge (beside one of its blocks, Problem::edge_blocks_begin()), joined where
+/// they meet at a node or cross, split into connected pieces; the grid's households counted by the
 /// piece of the edge they are snapped to (one whose way runs wholly outside the grid is not
 /// counted).
 void check_walk_pieces(PlanResult& out, const State& state, const IdVector<RegionId, GridId>& grid_of_region) {
     const Problem& p = state.problem();
     const auto& net = p.net();
-    const double tol = p.tuning().walk_check_edge_m;
-    const wrap::GeosContext& geos = p.geos();
-    const auto& blocks = p.blocks().blocks;
-    std::vector<wrap::PreparedPtr> prepared;
-    prepared.reserve(blocks.size());
-    for (const auto& b : blocks) {
-        prepared.push_back(geos.prepare(b.geom.get()));
-    }
-    std::vector<BlockId> near;
-    std::vector<std::uint32_t> grids;
-    // The grids on either side of a segment of a way: the blocks holding the points
-    // walk_check_edge_m / 2 to its left and right (prepared point-in-polygon tests).
-    auto add_grids_beside = [&](double x1, double y1, double x2, double y2) {
-        const double len = std::hypot(x2 - x1, y2 - y1);
-        if (len <= 0.0) {
-            return;
-        }
-        const double nx = -(y2 - y1) / len * 0.5 * tol;
-        const double ny = (x2 - x1) / len * 0.5 * tol;
-        const double mx = 0.5 * (x1 + x2);
-        const double my = 0.5 * (y1 + y2);
-        for (const double side : {1.0, -1.0}) {
-            const double x = mx + side * nx;
-            const double y = my + side * ny;
-            p.blocks_in_box(x, y, x, y, near);
-            if (near.empty()) {
-                continue;
-            }
-            wrap::GeomPtr pt = geos.point(x, y);
-            for (const BlockId b : near) {
-                if (geos.check_bool(GEOSPreparedIntersects_r(geos.handle(), prepared[b.value()].get(), pt.get()),
-                                    "walk check")) {
-                    grids.push_back(grid_of_region[state.region_of[p.atom_of_block(b)]].value());
-                    break;
-                }
-            }
-        }
-    };
     // (edge, grid) pairs, each an element of one union-find.
     std::vector<std::uint32_t> offset(net.edge_count() + 1, 0);
     std::vector<std::uint32_t> pair_grid;
-    constexpr std::uint32_t max_samples = 8;
+    std::vector<std::uint32_t> grids;
     for (network::EdgeIndex e = 0; e < net.edge_count(); ++e) {
-        const auto& edge = net.edge(e);
-        const double* pts = net.edge_points(e);
         grids.clear();
-        const std::uint32_t segments = edge.point_count > 0 ? edge.point_count - 1 : 0;
-        const std::uint32_t step = std::max<std::uint32_t>(1, (segments + max_samples - 1) / max_samples);
-        for (std::uint32_t k = step / 2; k < segments; k += step) {
-            add_grids_beside(pts[2 * k], pts[2 * k + 1], pts[2 * k + 2], pts[2 * k + 3]);
+        for (const BlockId* b = p.edge_blocks_begin(e); b != p.edge_blocks_end(e); ++b) {
+            grids.push_back(grid_of_region[state.region_of[p.atom_of_block(*b)]].value());
         }
         std::sort(grids.begin(), grids.end());
         grids.erase(std::unique(grids.begin(), grids.end()), grids.end());
@@ -94,6 +52,16 @@ void check_walk_pieces(PlanResult& out, const State& state, const IdVector<Regio
         return -1;
     };
     UnionFind pieces{pair_grid.size()};
+    for (network::EdgeIndex e = 0; e < net.edge_count(); ++e) {  // ways that cross, as Problem joins them
+        for (auto c = p.crossing_begin(e); c != p.crossing_end(e); ++c) {
+            for (std::uint32_t k = offset[e]; k < offset[e + 1]; ++k) {
+                const auto other = pair_of(*c, pair_grid[k]);
+                if (other >= 0) {
+                    pieces.unite(k, static_cast<std::uint32_t>(other));
+                }
+            }
+        }
+    }
     for (network::NodeIndex n = 0; n < net.node_count(); ++n) {
         std::map<std::uint32_t, std::uint32_t> first_in_grid;
         for (const auto* it = net.adjacent_begin(n); it != net.adjacent_end(n); ++it) {
@@ -204,10 +172,13 @@ void name_infeasible(PlanResult& out, const State& state, const IdVector<RegionI
                    " block(s) with no walkable link to the rest of the district, attached to grid " +
                    std::to_string(f.grids.front()) +
                    (link.gap_m > 0.0 ? " across a gap of " + format_fixed(link.gap_m, 0) + " m"
-                                     : " across water (a shared edge with no bridge)");
+                    : link.across_water
+                        ? " across water (a shared edge with no bridge)"
+                        : " across a shared edge (the ways on either side do not meet inside the district)");
         f.fix = link.gap_m > 0.0 ? "a path or ferry of " + format_fixed(link.gap_m, 0) + " m from block " + from +
                                        " to block " + to + " (or a district boundary without this fragment)"
-                                 : "a bridge or ferry from block " + from + " to block " + to;
+                : link.across_water ? "a bridge or ferry from block " + from + " to block " + to
+                                    : "a path from the ways of block " + from + " to those of block " + to;
         out.infeasible.push_back(std::move(f));
     }
     // Parts of the district that cannot be crossed (islands without a bridge, nests):
@@ -480,11 +451,12 @@ PlanResult finish(const State& state, RunContext& ctx) {
             ctx.log.warning(std::to_string(outside) + " units lie outside the district and belong to no grid");
         }
     }
-    // Contiguity of every grid over the contiguity graph (rivers crossed at bridges).
+    // Contiguity of every grid over the contiguity graph (rivers crossed at bridges, empty
+    // land round its walkable edge): every atom that is not only empty land is reached.
     for (const RegionId r : state.regions.ids()) {
         std::vector<AtomId> members;
         for (const AtomId a : p.atom_ids()) {
-            if (state.region_of[a] == r) {
+            if (state.region_of[a] == r && !p.atom(a).empty_land) {
                 members.push_back(a);
             }
         }
@@ -500,8 +472,10 @@ PlanResult finish(const State& state, RunContext& ctx) {
                 }
             }
         }
-        out.stats.grids_not_contiguous += seen.size() == members.size() ? 0 : 1;
-        out.grids[grid_of_region[r].value()].contiguous = seen.size() == members.size();
+        const bool contiguous =
+            std::all_of(members.begin(), members.end(), [&](AtomId a) { return seen.count(a) > 0; });
+        out.stats.grids_not_contiguous += contiguous ? 0 : 1;
+        out.grids[grid_of_region[r].value()].contiguous = contiguous;
     }
     // Overall figures.
     auto& st = out.stats;

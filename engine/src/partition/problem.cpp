@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <functional>
+#include <iterator>
 #include <map>
 #include <thread>
 
@@ -32,11 +34,24 @@ Problem::Problem(const io::District& district, const blocks::BlocksResult& block
                  const wrap::GeosContext& geos, RunContext& ctx, const ProblemOptions& options)
     : m_district(district), m_blocks(blocks), m_net(net), m_nests(nests), m_config(config), m_geos(geos) {
     build_trees();
+    sample_walk_beside();
+    find_crossings();
     build_atoms(options.merge, ctx);
     build_atom_graph();
     if (options.parts) {
         link_parts(ctx);
     }
+    std::size_t edges = 0, strong = 0;
+    for (const auto& a : m_atoms) {
+        edges += a.edges.size();
+        for (const auto& e : a.edges) {
+            strong += e.strong ? 1 : 0;
+        }
+    }
+    ctx.log.debug("atom graph: " + std::to_string(m_atoms.size()) + " atoms, " + std::to_string(edges / 2) + " edges, " +
+                  std::to_string(strong / 2) + " strong (" + std::to_string(m_edges_not_walked) +
+                  " crossable but not joined on foot), " + std::to_string(part_count()) + " parts, " +
+                  std::to_string(m_part_links.size()) + " linked");
     // What the starts share, computed once (GEOS is used only here, not in the starts).
     locate_centres();
     prepare_sites();
@@ -85,6 +100,15 @@ void Problem::build_trees() {
 void Problem::build_atoms(bool merge, RunContext& ctx) {
     const auto& blocks = m_blocks.blocks;
     const std::size_t n = blocks.size();
+    // Households are measured from where they join the network, as in the outputs.
+    m_household_snap.resize(m_district.households.size());
+    for (std::size_t i = 0; i < m_district.households.size(); ++i) {
+        if (m_blocks.household_block[i].valid()) {
+            m_household_snap[i] =
+                m_net.snap(m_district.households[i].x, m_district.households[i].y, tuning().household_snap_m);
+        }
+    }
+    m_crossable.assign(m_blocks.adjacency.size(), -1);
     IdVector<BlockId, std::vector<std::uint32_t>> block_adj(n);  // adjacency indices of each block
     for (std::uint32_t i = 0; i < m_blocks.adjacency.size(); ++i) {
         const auto& a = m_blocks.adjacency[i];
@@ -117,25 +141,17 @@ void Problem::build_atoms(bool merge, RunContext& ctx) {
         if (!blocks[b.value()].water) {
             continue;
         }
-        double best = -1.0;
-        BlockId target;
-        bool best_land = false;
-        for (const auto ai : block_adj[b]) {
-            const auto& a = m_blocks.adjacency[ai];
-            const BlockId other = a.a == b ? a.b : a.a;
-            if (m_block_nest[other] != m_block_nest[b]) {
-                continue;
-            }
-            const bool land = !blocks[other.value()].water;
-            if ((land && !best_land) || (land == best_land && a.shared_length_m > best)) {
-                best = a.shared_length_m;
-                target = other;
-                best_land = land;
-            }
-        }
+        const BlockId target = longest_neighbour(b, block_adj, [](BlockId) { return true; });
         if (target.valid()) {
             uf.unite(b.value(), target.value());
         }
+    }
+    // Land with no households that no walk joins to households (between motorway ramps,
+    // behind a fence of rivers) joins, ring by ring from the blocks that walk to
+    // households, the neighbour it shares the longest edge with: it may belong to a grid
+    // but never becomes a part of its own.
+    if (merge) {
+        merge_stranded(block_adj, uf);
     }
     // Keep-together units: every block overlapping the unit's outline.
     if (merge && !m_district.unit_areas.empty()) {
@@ -184,7 +200,7 @@ void Problem::build_atoms(bool merge, RunContext& ctx) {
         }
         m_atom_of_block[b] = it->second;
         Atom& a = m_atoms[it->second];
-        a.blocks.push_back(b);
+            a.blocks.push_back(b);
         a.households += blocks[b.value()].households;
         a.nest = m_block_nest[b];
     }
@@ -201,14 +217,6 @@ void Problem::build_atoms(bool merge, RunContext& ctx) {
         sx[atom] += h.x * h.count;
         sy[atom] += h.y * h.count;
         m_atoms[atom].household_points.push_back(static_cast<std::uint32_t>(i));
-    }
-    // Households are measured from where they join the network, as in the outputs.
-    m_household_snap.resize(m_district.households.size());
-    for (std::size_t i = 0; i < m_district.households.size(); ++i) {
-        if (m_blocks.household_block[i].valid()) {
-            m_household_snap[i] =
-                m_net.snap(m_district.households[i].x, m_district.households[i].y, tuning().household_snap_m);
-        }
     }
     for (const AtomId a : m_atoms.ids()) {
         Atom& atom = m_atoms[a];
@@ -230,6 +238,318 @@ void Problem::build_atoms(bool merge, RunContext& ctx) {
     for (const auto& a : m_atoms) {
         m_households += a.households;
     }
+}
+
+/// The neighbour of block b (same nest, `eligible`) it shares the longest edge with, a land
+/// one if any; invalid if none.
+BlockId Problem::longest_neighbour(BlockId b, const IdVector<BlockId, std::vector<std::uint32_t>>& block_adj,
+                                   const std::function<bool(BlockId)>& eligible) const {
+    double best = -1.0;
+    BlockId target;
+    bool best_land = false;
+    for (const auto ai : block_adj[b]) {
+        const auto& a = m_blocks.adjacency[ai];
+        const BlockId other = a.a == b ? a.b : a.a;
+        if (m_block_nest[other] != m_block_nest[b] || !eligible(other)) {
+            continue;
+        }
+        const bool land = !m_blocks.blocks[other.value()].water;
+        if ((land && !best_land) || (land == best_land && a.shared_length_m > best)) {
+            best = a.shared_length_m;
+            target = other;
+            best_land = land;
+        }
+    }
+    return target;
+}
+
+/// Blocks of land with no households in a piece of the block graph (edges that may be
+/// crossed and whose blocks' ways join, water blocks with their banks) that holds no
+/// households: they join the nearest blocks outside such pieces, ring by ring, each the
+/// neighbour of the ring before it that it shares the longest edge with.
+void Problem::merge_stranded(const IdVector<BlockId, std::vector<std::uint32_t>>& block_adj, UnionFind& uf) {
+    const auto& blocks = m_blocks.blocks;
+    const std::size_t n = blocks.size();
+    std::vector<std::uint32_t> self(n);
+    std::iota(self.begin(), self.end(), 0U);
+    const WalkView view = walk_view(self, n);
+    UnionFind pieces{n};
+    for (std::size_t i = 0; i < m_blocks.adjacency.size(); ++i) {
+        const auto& a = m_blocks.adjacency[i];
+        if (m_block_nest[a.a] != m_block_nest[a.b] || uf.find(a.a.value()) == uf.find(a.b.value())) {
+            if (m_block_nest[a.a] == m_block_nest[a.b]) {
+                pieces.unite(a.a.value(), a.b.value());  // water with its bank
+            }
+            continue;
+        }
+        if (crossable(i) && walk_linked(view, a.a.value(), a.b.value())) {
+            pieces.unite(a.a.value(), a.b.value());
+        }
+    }
+    std::vector<std::int64_t> piece_households(n, 0);
+    for (const BlockId b : ids<BlockId>(n)) {
+        piece_households[pieces.find(b.value())] += blocks[b.value()].households;
+    }
+    IdVector<BlockId, int> ring(n, -1);
+    std::vector<BlockId> frontier;
+    for (const BlockId b : ids<BlockId>(n)) {
+        if (piece_households[pieces.find(b.value())] > 0 || blocks[b.value()].water) {
+            ring[b] = 0;
+            frontier.push_back(b);
+        }
+    }
+    for (int k = 1; !frontier.empty(); ++k) {
+        std::vector<BlockId> next;
+        for (const BlockId f : frontier) {
+            for (const auto ai : block_adj[f]) {
+                const auto& a = m_blocks.adjacency[ai];
+                const BlockId b = a.a == f ? a.b : a.a;
+                if (ring[b] == -1 && m_block_nest[b] == m_block_nest[f]) {
+                    ring[b] = k;
+                    next.push_back(b);
+                }
+            }
+        }
+        std::sort(next.begin(), next.end());
+        for (const BlockId b : next) {
+            const BlockId target = longest_neighbour(b, block_adj, [&](BlockId o) { return ring[o] == k - 1; });
+            uf.unite(b.value(), target.value());
+        }
+        frontier = std::move(next);
+    }
+}
+
+// --- the walking network seen from the blocks and atoms ---------------------------------
+
+/// The blocks beside every edge of the walking network: those holding points
+/// walk_check_edge_m / 2 to the left and right of up to 8 sampled segments (a way inside a
+/// block has it on both sides, one on a block's edge the two blocks it divides).
+void Problem::sample_walk_beside() {
+    const auto& blocks = m_blocks.blocks;
+    const double half = 0.5 * tuning().walk_check_edge_m;
+    std::vector<wrap::PreparedPtr> prepared(blocks.size());
+    std::vector<std::uint32_t> near;
+    auto block_holding = [&](double x, double y) {
+        near.clear();
+        for (auto it = m_block_tree.qbegin(bgi::intersects(BBox{BPoint{x, y}, BPoint{x, y}})); it != m_block_tree.qend();
+             ++it) {
+            near.push_back(it->second);
+        }
+        std::sort(near.begin(), near.end());
+        if (near.empty()) {
+            return BlockId{};
+        }
+        wrap::GeomPtr pt = m_geos.point(x, y);
+        for (const auto b : near) {
+            if (!prepared[b]) {
+                prepared[b] = m_geos.prepare(blocks[b].geom.get());
+            }
+            if (m_geos.check_bool(GEOSPreparedIntersects_r(m_geos.handle(), prepared[b].get(), pt.get()), "walk")) {
+                return BlockId{b};
+            }
+        }
+        return BlockId{};
+    };
+    m_block_walk_inside.assign(blocks.size(), 0);
+    m_edge_block_offset.assign(m_net.edge_count() + 1, 0);
+    m_edge_blocks.clear();
+    // Every segment at least once, long ones every walk_sample_m.
+    const double spacing = tuning().walk_sample_m;
+    std::vector<BlockId> beside;
+    for (network::EdgeIndex e = 0; e < m_net.edge_count(); ++e) {
+        const auto& edge = m_net.edge(e);
+        const double* pts = m_net.edge_points(e);
+        beside.clear();
+        for (std::uint32_t k = 0; k + 1 < edge.point_count; ++k) {
+            const double x1 = pts[2 * k], y1 = pts[2 * k + 1], x2 = pts[2 * k + 2], y2 = pts[2 * k + 3];
+            const double len = std::hypot(x2 - x1, y2 - y1);
+            if (len <= 0.0) {
+                continue;
+            }
+            const double nx = -(y2 - y1) / len * half, ny = (x2 - x1) / len * half;
+            const auto samples = static_cast<int>(std::max(1.0, std::floor(len / spacing)));
+            for (int q = 0; q < samples; ++q) {
+                const double t = (q + 0.5) / samples;
+                const double mx = x1 + t * (x2 - x1), my = y1 + t * (y2 - y1);
+                const BlockId left = block_holding(mx + nx, my + ny);
+                const BlockId right = block_holding(mx - nx, my - ny);
+                if (left.valid() && left == right) {
+                    m_block_walk_inside[left] = 1;
+                }
+                for (const BlockId b : {left, right}) {
+                    if (b.valid()) {
+                        beside.push_back(b);
+                    }
+                }
+            }
+        }
+        std::sort(beside.begin(), beside.end());
+        beside.erase(std::unique(beside.begin(), beside.end()), beside.end());
+        m_edge_blocks.insert(m_edge_blocks.end(), beside.begin(), beside.end());
+        m_edge_block_offset[e + 1] = static_cast<std::uint32_t>(m_edge_blocks.size());
+    }
+}
+
+Problem::WalkView Problem::walk_view(const std::vector<std::uint32_t>& unit_of_block, std::size_t units) const {
+    WalkView v;
+    v.edges.assign(units, {});
+    for (network::EdgeIndex e = 0; e < m_net.edge_count(); ++e) {
+        for (std::uint32_t k = m_edge_block_offset[e]; k < m_edge_block_offset[e + 1]; ++k) {
+            auto& list = v.edges[unit_of_block[m_edge_blocks[k].value()]];
+            if (list.empty() || list.back() != e) {
+                list.push_back(e);
+            }
+        }
+    }
+    // Households on the ways beside their own unit, by piece.
+    std::vector<std::int64_t> households(units, 0);
+    std::vector<std::vector<std::pair<network::EdgeIndex, std::int64_t>>> on_edges(units);
+    for (std::size_t i = 0; i < m_district.households.size(); ++i) {
+        const BlockId b = m_blocks.household_block[i];
+        if (!b.valid()) {
+            continue;
+        }
+        const auto u = unit_of_block[b.value()];
+        households[u] += m_district.households[i].count;
+        if (m_household_snap[i].on_network()) {
+            on_edges[u].emplace_back(m_household_snap[i].edge, m_district.households[i].count);
+        }
+    }
+    v.main.assign(units, network::no_index);
+    for (std::size_t u = 0; u < units; ++u) {
+        const auto& edges = v.edges[u];
+        if (edges.empty()) {
+            continue;  // no way beside it: reached by no walk
+        }
+        UnionFind uf{edges.size()};
+        join_at_nodes(edges, uf);
+        std::map<std::size_t, std::pair<std::int64_t, double>> piece;  // households, length
+        for (std::size_t k = 0; k < edges.size(); ++k) {
+            piece[uf.find(k)].second += m_net.edge(edges[k]).length_m;
+        }
+        std::int64_t on_own = 0;
+        for (const auto& [e, count] : on_edges[u]) {
+            const auto it = std::lower_bound(edges.begin(), edges.end(), e);
+            if (it != edges.end() && *it == e) {
+                piece[uf.find(static_cast<std::size_t>(it - edges.begin()))].first += count;
+                on_own += count;
+            }
+        }
+        if (households[u] > 0 && on_own == 0) {
+            v.main[u] = walk_unknown;  // its households walk from ways beside other units
+            continue;
+        }
+        auto best = piece.begin();
+        for (auto it = piece.begin(); it != piece.end(); ++it) {
+            if (it->second.first > best->second.first ||
+                (it->second.first == best->second.first && it->second.second > best->second.second + 1e-9)) {
+                best = it;
+            }
+        }
+        v.main[u] = edges[best->first];
+    }
+    return v;
+}
+
+/// Unites the edges (indices into `edges`, sorted) that meet at a node or cross.
+void Problem::join_at_nodes(const std::vector<network::EdgeIndex>& edges, UnionFind& uf) const {
+    std::map<network::NodeIndex, std::size_t> first_at;
+    for (std::size_t k = 0; k < edges.size(); ++k) {
+        const auto& edge = m_net.edge(edges[k]);
+        for (const auto n : {edge.from, edge.to}) {
+            const auto [it, inserted] = first_at.try_emplace(n, k);
+            if (!inserted) {
+                uf.unite(it->second, k);
+            }
+        }
+        for (auto c = crossing_begin(edges[k]); c != crossing_end(edges[k]); ++c) {
+            const auto it = std::lower_bound(edges.begin(), edges.end(), *c);
+            if (it != edges.end() && *it == *c) {
+                uf.unite(k, static_cast<std::size_t>(it - edges.begin()));
+            }
+        }
+    }
+}
+
+/// The pairs of network edges that cross or touch away from a shared node (ways mapped
+/// without a junction, a bridge over a street): the walk check joins them, as a resident
+/// finds the way across on the ground and as an independent check noding all lines does.
+void Problem::find_crossings() {
+    using Segment = bg::model::segment<BPoint>;
+    std::vector<std::pair<BBox, std::pair<network::EdgeIndex, std::uint32_t>>> boxes;
+    for (network::EdgeIndex e = 0; e < m_net.edge_count(); ++e) {
+        const double* pts = m_net.edge_points(e);
+        for (std::uint32_t k = 0; k + 1 < m_net.edge(e).point_count; ++k) {
+            const BPoint p{pts[2 * k], pts[2 * k + 1]};
+            const BPoint q{pts[2 * k + 2], pts[2 * k + 3]};
+            BBox box{p, p};
+            bg::expand(box, q);
+            boxes.push_back({box, {e, k}});
+        }
+    }
+    const bgi::rtree<std::pair<BBox, std::pair<network::EdgeIndex, std::uint32_t>>, bgi::rstar<16>> tree{
+        boxes.begin(), boxes.end()};
+    std::vector<std::pair<network::EdgeIndex, network::EdgeIndex>> pairs;
+    for (const auto& [box, at] : boxes) {
+        const double* pts = m_net.edge_points(at.first);
+        const Segment s{BPoint{pts[2 * at.second], pts[2 * at.second + 1]},
+                        BPoint{pts[2 * at.second + 2], pts[2 * at.second + 3]}};
+        for (auto it = tree.qbegin(bgi::intersects(box)); it != tree.qend(); ++it) {
+            const auto other = it->second;
+            if (other.first <= at.first) {
+                continue;
+            }
+            const double* o = m_net.edge_points(other.first);
+            const Segment t{BPoint{o[2 * other.second], o[2 * other.second + 1]},
+                            BPoint{o[2 * other.second + 2], o[2 * other.second + 3]}};
+            if (bg::intersects(s, t)) {
+                pairs.emplace_back(at.first, other.first);
+                pairs.emplace_back(other.first, at.first);
+            }
+        }
+    }
+    std::sort(pairs.begin(), pairs.end());
+    pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+    m_crossing_offset.assign(m_net.edge_count() + 1, 0);
+    m_crossings.clear();
+    for (const auto& [e, f] : pairs) {
+        m_crossings.push_back(f);
+        ++m_crossing_offset[e + 1];
+    }
+    for (std::size_t e = 0; e < m_net.edge_count(); ++e) {
+        m_crossing_offset[e + 1] += m_crossing_offset[e];
+    }
+}
+
+/// Whether the main pieces of units u and v are joined by the ways beside the two; true
+/// when either's households walk from ways beside other units (nothing to go by).
+bool Problem::walk_linked(const WalkView& view, std::size_t u, std::size_t v) const {
+    if (view.main[u] == walk_unknown || view.main[v] == walk_unknown) {
+        return true;
+    }
+    if (view.main[u] == network::no_index || view.main[v] == network::no_index) {
+        return false;
+    }
+    std::vector<network::EdgeIndex> edges;
+    std::set_union(view.edges[u].begin(), view.edges[u].end(), view.edges[v].begin(), view.edges[v].end(),
+                   std::back_inserter(edges));
+    UnionFind uf{edges.size()};
+    join_at_nodes(edges, uf);
+    const auto at = [&](network::EdgeIndex e) {
+        return static_cast<std::size_t>(std::lower_bound(edges.begin(), edges.end(), e) - edges.begin());
+    };
+    return uf.find(at(view.main[u])) == uf.find(at(view.main[v]));
+}
+
+/// Whether an adjacency may join its blocks across its barrier: anything but a river, or a
+/// river a bridge crosses (cached: the block and the atom graphs both ask).
+bool Problem::crossable(std::size_t adjacency) const {
+    auto& c = m_crossable[adjacency];
+    if (c < 0) {
+        const auto& adj = m_blocks.adjacency[adjacency];
+        c = adj.barrier_class != BarrierClass::river || bridged(adj) ? 1 : 0;
+    }
+    return c == 1;
 }
 
 /// Whether a walkable line crosses the shared edge of two blocks (a bridge over a river):
@@ -263,8 +583,21 @@ bool Problem::bridged(const blocks::Adjacency& a) const {
 }
 
 void Problem::build_atom_graph() {
+    std::vector<std::uint32_t> atom_of(m_blocks.blocks.size());
+    for (std::size_t b = 0; b < atom_of.size(); ++b) {
+        atom_of[b] = m_atom_of_block[BlockId{static_cast<std::uint32_t>(b)}].value();
+    }
+    const WalkView view = walk_view(atom_of, m_atoms.size());
+    for (const AtomId a : m_atoms.ids()) {
+        m_atoms[a].empty_land = std::all_of(m_atoms[a].blocks.begin(), m_atoms[a].blocks.end(), [&](BlockId b) {
+            return !m_blocks.blocks[b.value()].water && m_blocks.blocks[b.value()].households == 0 &&
+                   m_block_walk_inside[b] == 0;
+        });
+    }
     std::map<std::pair<AtomId, AtomId>, AtomEdge> edges;
-    for (const auto& adj : m_blocks.adjacency) {
+    std::map<std::pair<AtomId, AtomId>, bool> crossed;  // some shared edge may be crossed
+    for (std::size_t i = 0; i < m_blocks.adjacency.size(); ++i) {
+        const auto& adj = m_blocks.adjacency[i];
         const AtomId a = m_atom_of_block[adj.a];
         const AtomId b = m_atom_of_block[adj.b];
         if (a == b) {
@@ -277,9 +610,13 @@ void Problem::build_atom_graph() {
         if (m_atoms[a].nest != m_atoms[b].nest) {
             continue;  // never across a nest_within boundary
         }
-        if (adj.barrier_class != BarrierClass::river || bridged(adj)) {
-            e.strong = true;
+        if (crossable(i)) {
+            crossed[{std::min(a, b), std::max(a, b)}] = true;
         }
+    }
+    for (auto& [ab, e] : edges) {
+        e.strong = crossed.count(ab) > 0 && walk_linked(view, ab.first.value(), ab.second.value());
+        m_edges_not_walked += crossed.count(ab) > 0 && !e.strong ? 1 : 0;
     }
     for (const auto& [ab, e] : edges) {
         AtomEdge fwd = e;
@@ -351,6 +688,7 @@ void Problem::link_parts(RunContext& ctx) {
                 }
                 link.from = m_atoms[where_atom].blocks.front();
                 link.to = m_atoms[e.other].blocks.front();
+                link.across_water = e.strongest() == BarrierClass::river;
             } else {
                 // No shared edge at all (a fragment of a multi-part district): a link of
                 // no length to the nearest block of another part.

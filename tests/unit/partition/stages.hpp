@@ -44,6 +44,9 @@ inline DistrictBuilder chain(const wrap::GeosContext& geos, const std::vector<st
 inline partition::PartitionConfig config_for(double households_per_grid) {
     partition::PartitionConfig c;
     c.households_per_grid = households_per_grid;  // band: +- 15%
+    // The walk check and the atom graph count the ways within 12.5 m of a block: the
+    // chain's lane, 10 m south of the district, links its streets.
+    c.tuning.walk_check_edge_m = 25.0;
     return c;
 }
 

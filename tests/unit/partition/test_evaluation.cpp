@@ -29,15 +29,11 @@ TEST_CASE("evaluation: two grids of a chain, numbered west to east, bounded by S
     CHECK(r.stats.grids_in_band == 2);
     CHECK(r.stats.households == 400);
     CHECK(r.stats.atoms == 4);
-    // The chain's streets meet only at the lane 10 m south of the district: inside grid 2
-    // its two streets are not linked on foot (grid 1's first household walks to the lane,
-    // outside the grid, and is not counted).
-    REQUIRE(r.infeasible.size() == 1);
-    CHECK(r.infeasible.front().kind == "walk_split");
-    CHECK(r.infeasible.front().grids == std::vector<std::uint32_t>{2});
-    CHECK(r.infeasible.front().households == 100);
+    // The chain's streets meet at the lane 10 m south of the district, which the walk
+    // check counts (config_for): both grids are one piece on foot.
+    CHECK(r.infeasible.empty());
     CHECK(r.grids[0].walk_main_share == 1.0);
-    CHECK(r.grids[1].walk_main_share == Approx(0.5));
+    CHECK(r.grids[1].walk_main_share == 1.0);
 }
 
 TEST_CASE("evaluation: grids that do not connect, and a block above the band", "[partition][evaluation]") {
@@ -71,11 +67,26 @@ TEST_CASE("evaluation: the walk check, households in one piece of the grid's wal
     b.line("LINESTRING(100 -10, 100 110)", BarrierClass::street, "Street 1");
     b.line("LINESTRING(200 -10, 200 110)", BarrierClass::street, "Street 2");
     b.household(50, 50, 100).household(250, 50, 100);
-    SECTION("one grid over both streets: half its households cut off on foot") {
+    SECTION("one grid over both streets: the far street's block is a part with no walkable link") {
         StageFixture f{geos, b.build(), test::config_for(200.0)};
         const partition::PlanResult r = pd::finish(f.chain_state({0, 0, 0}, {0}), f.ctx());
         REQUIRE(r.grids.size() == 1);
-        CHECK(r.grids[0].contiguous);  // through the shared block edges
+        CHECK(r.grids[0].contiguous);  // through the part's link
+        CHECK(r.grids[0].walk_main_share == 1.0);  // the linked part is named, not counted twice
+        const auto it = std::find_if(r.infeasible.begin(), r.infeasible.end(),
+                                     [](const auto& e) { return e.kind == "unlinked_part"; });
+        REQUIRE(it != r.infeasible.end());
+        CHECK(it->households == 100);
+        CHECK(std::none_of(r.infeasible.begin(), r.infeasible.end(),
+                           [](const auto& e) { return e.kind == "walk_split"; }));
+    }
+    SECTION("the same grid measured without parts: not contiguous, half its households cut off on foot") {
+        pd::ProblemOptions options;
+        options.parts = false;
+        StageFixture f{geos, b.build(), test::config_for(200.0), options};
+        const partition::PlanResult r = pd::finish(f.chain_state({0, 0, 0}, {0}), f.ctx());
+        REQUIRE(r.grids.size() == 1);
+        CHECK_FALSE(r.grids[0].contiguous);
         CHECK(r.grids[0].walk_main_share == Approx(0.5));
         CHECK(r.grids[0].walk_cut_off == 100);
         CHECK(std::find(r.grids[0].flags.begin(), r.grids[0].flags.end(), "walk_split") != r.grids[0].flags.end());

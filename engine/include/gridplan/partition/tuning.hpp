@@ -81,6 +81,10 @@ struct Tuning {
     /// mapped network, larger ones a grid a resident cannot cross on foot.
     double walk_check_share = 0.95;
     double walk_check_edge_m = 2.0;
+    /// Ways are sampled every this many metres (and once on every shorter segment) to find
+    /// the blocks beside them: shorter finds a block's short side more surely, at the cost
+    /// of two point-in-polygon tests a sample.
+    double walk_sample_m = 20.0;
     /// Parts (no walkable link to the rest) with fewer households than the band's lower
     /// bound are attached to a neighbour rather than become a grid: at most this many.
     int max_island_links = 50;

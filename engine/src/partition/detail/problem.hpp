@@ -5,7 +5,10 @@
 // - atoms: blocks that stay together (a water block joins the neighbour it shares the
 //   longest edge with, a land one if any; the blocks a keep-together unit overlaps),
 // - the atom graph: edges with their length by barrier class; an edge is strong (counts
-//   for contiguity) unless it is a river crossed by no bridge or a nest_within boundary,
+//   for contiguity) unless it is a river crossed by no bridge, a nest_within boundary, or
+//   the ways beside the two atoms do not join their main pieces (walk_linked: a grid
+//   connected over strong edges is connected on foot inside itself, and water and empty
+//   land join only what the ways along their edges join),
 // - parts: the components over strong edges, parts with fewer households than the band's
 //   lower bound attached to a neighbour (across water, or to the nearest block),
 // - per-atom walk data: household-weighted centroids snapped to the network, the
@@ -20,6 +23,8 @@
 
 #include "partition/detail/ids.hpp"
 
+#include "gridplan/core/union_find.hpp"
+
 #include "gridplan/partition/partition.hpp"
 #include "gridplan/partition/tuning.hpp"
 
@@ -28,6 +33,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <utility>
@@ -62,6 +68,9 @@ struct Atom {
     network::Snap snap;
     std::vector<AtomEdge> edges;
     std::vector<std::uint32_t> household_points;  ///< indices into District::households
+    /// Only empty land (no households, no walkable line inside, not water): such an atom
+    /// has no strong edge of its own and is no piece of a grid's contiguity.
+    bool empty_land = false;
 };
 
 /// A candidate site for the cover seeds: the household points within the walk radius.
@@ -99,14 +108,15 @@ struct ProblemOptions {
 };
 
 /// A part of the district with no walkable link to the rest (an island, a fragment of a
-/// multi-part boundary), holding fewer households than the band's lower bound, attached
+/// multi-part boundary, blocks whose ways meet the rest's only outside the district), holding fewer households than the band's lower bound, attached
 /// to the nearest other part so that it never becomes a grid of its own.
 struct PartLink {
     std::vector<BlockId> blocks;  ///< the part's blocks when it was attached
     std::int64_t households = 0;
     BlockId from;                 ///< the part's block nearest to the rest
     BlockId to;                   ///< the block it is attached to
-    double gap_m = 0.0;           ///< 0 when they share an edge (across water)
+    double gap_m = 0.0;           ///< 0 when they share an edge
+    bool across_water = false;    ///< the shared edge is a river no bridge crosses
 };
 
 class Problem {
@@ -131,6 +141,16 @@ public:
     const Atom& atom(AtomId a) const { return m_atoms[a]; }
     IdRange<AtomId> atom_ids() const noexcept { return m_atoms.ids(); }
     AtomId atom_of_block(BlockId b) const { return m_atom_of_block[b]; }
+
+    // --- the walking network beside the blocks
+    /// The blocks beside network edge e (a grid's walkable ways are the edges beside its
+    /// blocks: inside them or along their edges).
+    const BlockId* edge_blocks_begin(network::EdgeIndex e) const { return m_edge_blocks.data() + m_edge_block_offset[e]; }
+    const BlockId* edge_blocks_end(network::EdgeIndex e) const { return m_edge_blocks.data() + m_edge_block_offset[e + 1]; }
+    /// The edges that cross edge e or touch it away from a shared node (the walk check
+    /// joins them).
+    const network::EdgeIndex* crossing_begin(network::EdgeIndex e) const { return m_crossings.data() + m_crossing_offset[e]; }
+    const network::EdgeIndex* crossing_end(network::EdgeIndex e) const { return m_crossings.data() + m_crossing_offset[e + 1]; }
     /// Households of all atoms.
     std::int64_t households() const noexcept { return m_households; }
 
@@ -187,7 +207,26 @@ private:
 
     void build_trees();
     void build_atoms(bool merge, RunContext& ctx);
+    BlockId longest_neighbour(BlockId b, const IdVector<BlockId, std::vector<std::uint32_t>>& block_adj,
+                              const std::function<bool(BlockId)>& eligible) const;
+    void merge_stranded(const IdVector<BlockId, std::vector<std::uint32_t>>& block_adj, UnionFind& uf);
     bool bridged(const blocks::Adjacency& a) const;
+    void sample_walk_beside();
+    void find_crossings();
+    /// The walking network seen from units of blocks (the blocks themselves, or atoms):
+    /// the edges beside each unit (sorted) and one edge of its main piece, the connected
+    /// piece of them holding most of its households (the longest when it has none);
+    /// no_index when no way runs beside it, walk_unknown when its households all walk from
+    /// ways beside other units.
+    struct WalkView {
+        std::vector<std::vector<network::EdgeIndex>> edges;
+        std::vector<network::EdgeIndex> main;
+    };
+    static constexpr network::EdgeIndex walk_unknown = network::no_index - 1;
+    WalkView walk_view(const std::vector<std::uint32_t>& unit_of_block, std::size_t units) const;
+    void join_at_nodes(const std::vector<network::EdgeIndex>& edges, UnionFind& uf) const;
+    bool walk_linked(const WalkView& view, std::size_t u, std::size_t v) const;
+    bool crossable(std::size_t adjacency) const;
     void build_atom_graph();
     void link_parts(RunContext& ctx);
     /// The nearest pair of blocks between part `c` and any other part (same nest): the
@@ -212,6 +251,13 @@ private:
     Tree m_block_tree;     ///< block bounding boxes (block_at)
     Tree m_walkable_tree;  ///< walkable lines other than rivers (bridged)
     IdVector<BlockId, int> m_block_nest;
+    std::vector<std::uint32_t> m_edge_block_offset;  ///< per network edge, into m_edge_blocks
+    std::vector<BlockId> m_edge_blocks;
+    IdVector<BlockId, char> m_block_walk_inside;      ///< a way runs inside the block
+    std::vector<std::uint32_t> m_crossing_offset;     ///< per network edge, into m_crossings
+    std::vector<network::EdgeIndex> m_crossings;
+    mutable std::vector<signed char> m_crossable;     ///< per adjacency: -1 not yet known (crossable())
+    std::size_t m_edges_not_walked = 0;               ///< atom edges crossable but not joined on foot
     IdVector<BlockId, AtomId> m_atom_of_block;
     IdVector<AtomId, Atom> m_atoms;
     std::int64_t m_households = 0;
