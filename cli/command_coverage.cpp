@@ -13,7 +13,11 @@
 #include "gridplan/io/output.hpp"
 #include "gridplan/network/network.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 namespace gridplan::cli {
@@ -29,7 +33,7 @@ public:
     }
 
     std::string synopsis() const override {
-        return "gridplan coverage CONFIG.json --out DIR [--grids GRIDS.geojson] [--suggest N | --target SHARE]\n"
+        return "gridplan coverage CONFIG.json --out DIR [--grids GRIDS.geojson | --plan PLAN_DIR] [--suggest N | --target SHARE]\n"
                "gridplan coverage --osm FILE.osm.pbf [--boundary B] --out DIR [OPTIONS]";
     }
 
@@ -38,6 +42,7 @@ public:
                "  gridplan coverage district.json --out out/c --suggest 6\n"
                "  gridplan coverage district.json --out out/c --target 1\n"
                "  gridplan coverage district.json --out out/c --preset gb50180 --grids out/plan/grids.geojson\n"
+               "  gridplan coverage district.json --out out/audit --plan out/plan\n"
                "  gridplan coverage --osm liechtenstein.osm.pbf --out out/li";
     }
 
@@ -45,6 +50,9 @@ public:
         m_district.add_to(app);
         app.add_option("--centres", m_centres, "Community service centres layer (overrides the config's)");
         app.add_option("--grids", m_grids, "Grid polygons to report coverage for (field grid_id, else the feature id)");
+        app.add_option("--plan", m_plan,
+                       "A plan's folder: its centres (existing and proposed) and grids, at its walk radius "
+                       "(the plan's own coverage, as its plan.json reports it)");
         app.add_option("--suggest", m_suggest, "Propose N new centre sites covering the most uncovered households");
         app.add_option("--target", m_target,
                        "Propose sites until this share of households is covered (1: everyone reachable)");
@@ -62,6 +70,10 @@ public:
         }
         if (!m_preset.empty() && m_preset != "gb50180") {
             throw UsageError{"coverage: unknown --preset '" + m_preset + "' (known: gb50180)"};
+        }
+        if (!m_plan.empty() && (!m_centres.empty() || !m_grids.empty())) {
+            throw UsageError{"coverage: --plan DIR takes the centres and grids of the plan in DIR; give --centres or "
+                             "--grids without it"};
         }
         if (!m_candidates.empty() && !m_suggest && !m_target) {
             throw UsageError{"coverage: --candidates goes with --suggest or --target"};
@@ -90,8 +102,14 @@ public:
             c.source.config_key = "--centres";
             cfg.district.centres = c;
         }
-        // A preset sets defaults: the config's own values and then the flags override it.
+        // A preset sets defaults: the config's own values, a plan's walk radius and then
+        // the flags override it.
         coverage::CoverageConfig cov = m_preset == "gb50180" ? config::coverage_with_gb50180(cfg) : cfg.coverage;
+        std::string grids_path = m_grids;
+        if (!m_plan.empty()) {
+            use_plan(cfg, cov);
+            grids_path = (std::filesystem::path{m_plan} / "grids.geojson").string();
+        }
         apply_flags(cov);
         cov.validate();
         coverage::SuggestConfig suggest;
@@ -110,10 +128,10 @@ public:
             ctx.log.warning("no households: give household points (\"households\" in the config or --households FILE)");
         }
         std::vector<coverage::GridArea> grids;
-        if (!m_grids.empty()) {
+        if (!grids_path.empty()) {
             io::SourceSpec g;
-            g.path = m_grids;
-            g.config_key = "--grids";
+            g.path = grids_path;
+            g.config_key = m_plan.empty() ? "--grids" : "--plan";
             for (auto& p : io::read_polygon_layer(g, "grid_id", district.working_crs, geos, ctx)) {
                 grids.push_back(coverage::GridArea{p.id, std::move(p.geom)});
             }
@@ -133,7 +151,7 @@ public:
         const auto t_cov = clock::now();
 
         m_district.finish(out_options, out, district);
-        out.protect({m_grids, m_candidates});
+        out.protect({grids_path, m_candidates});
         coverage::write_coverage(result, district, cov, district.centres, district.facilities, grids, out,
                                  out_options, geos, ctx);
         out.commit(ctx.log);
@@ -145,6 +163,35 @@ public:
     }
 
 private:
+    /// The plan in m_plan: its centres.geojson (existing and proposed, with their services)
+    /// as the centres, and its walk radius and speed from its plan.json.
+    void use_plan(config::ProjectConfig& cfg, coverage::CoverageConfig& cov) const {
+        const std::filesystem::path dir{m_plan};
+        const std::string manifest = (dir / "plan.json").string();
+        std::ifstream in{manifest};
+        if (!in) {
+            throw InputError{"--plan: no plan.json in " + m_plan + " (give the folder `gridplan plan --out` wrote)",
+                             manifest};
+        }
+        nlohmann::json j;
+        try {
+            j = nlohmann::json::parse(in);
+            cov.radius_min = j.at("parameters").at("walk_minutes").get<double>();
+            cov.speed_kmh = j.at("parameters").at("speed_kmh").get<double>();
+        } catch (const nlohmann::json::exception& e) {
+            throw InputError{"--plan: not a plan.json with parameters.walk_minutes and parameters.speed_kmh (" +
+                                 std::string{e.what()} + ")",
+                             manifest};
+        }
+        io::FeatureLayerSpec c;
+        c.source.path = (dir / "centres.geojson").string();
+        c.source.config_key = "--plan";
+        c.id_field = "centre_id";
+        c.name_field = "name";
+        c.services_field = "services";
+        cfg.district.centres = c;
+    }
+
     /// Sets the values given as flags on `cov` (check() on the defaults, run() on the
     /// config's); returns them with their config keys, so errors name the flags.
     std::vector<FlagValue> apply_flags(coverage::CoverageConfig& cov) const {
@@ -193,6 +240,7 @@ private:
     DistrictOptions m_district;
     std::string m_centres;
     std::string m_grids;
+    std::string m_plan;
     std::optional<int> m_suggest;
     std::optional<double> m_target;
     std::string m_candidates;

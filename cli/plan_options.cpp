@@ -153,8 +153,21 @@ void add_service_coverage(partition::PlanResult& result, const io::District& dis
     config.radius_min = plan.walk_minutes;
     config.speed_kmh = plan.speed_kmh;
     config.with_service_areas = false;
+    // The plan's own centres: every existing one (it stays where it is, anchoring a grid
+    // or not) and the proposed ones, one-stop centres offering all eight services.
+    std::vector<coverage::ServicePoint> centres = district.centres;
+    for (const auto& g : result.grids) {
+        if (g.centre.proposed) {
+            io::PointFeature p;
+            p.x = g.centre.x;
+            p.y = g.centre.y;
+            p.services = all_services_mask;
+            p.id = partition::proposed_centre_id(g);
+            centres.push_back(std::move(p));
+        }
+    }
     const coverage::CoverageResult cover =
-        coverage::compute_coverage(district, net, district.centres, district.facilities, config, {}, geos, ctx);
+        coverage::compute_coverage(district, net, centres, district.facilities, config, {}, geos, ctx);
     std::vector<std::vector<std::size_t>> households_of(result.grids.size());
     for (std::size_t i = 0; i < district.households.size(); ++i) {
         const BlockId b = blocks.household_block[i];
@@ -168,7 +181,36 @@ void add_service_coverage(partition::PlanResult& result, const io::District& dis
             grid.service_share[k] = s.share(s.within_radius_by_service[k]);
         }
     }
+    // Over the households the grids hold (those inside the district), as coverage counts them.
+    std::vector<std::size_t> placed;
+    for (const auto& list : households_of) {
+        placed.insert(placed.end(), list.begin(), list.end());
+    }
+    std::sort(placed.begin(), placed.end());
+    const coverage::Summary all = coverage::summarise(district, cover.households, config, &placed);
+    result.service_coverage.emplace();
+    for (std::size_t k = 0; k < service_count; ++k) {
+        (*result.service_coverage)[k] = all.share(all.within_radius_by_service[k]);
+    }
 }
+
+namespace {
+
+/// "services within reach of the plan's centres and the facilities: medical 97.1%, ..."
+std::string services_line(const partition::PlanResult& result) {
+    if (!result.service_coverage) {
+        return {};
+    }
+    std::vector<std::string> parts;
+    for (const auto svc : all_services) {
+        parts.push_back(std::string{to_string(svc)} + " " +
+                        format_fixed(100.0 * (*result.service_coverage)[static_cast<std::size_t>(svc)], 1) + "%");
+    }
+    return "services within the walk radius (the plan's centres, existing and proposed, and the facilities): " +
+           join_limited(parts, service_count) + "\n";
+}
+
+} // namespace
 
 void print_plan_summary(std::ostream& os, const io::District& district, const partition::PlanResult& result,
                         const partition::PartitionConfig& plan, const std::string& after_radius,
@@ -198,6 +240,7 @@ void print_plan_summary(std::ostream& os, const io::District& district, const pa
        << format_fixed(100.0 * s.edge_share_by_class[1], 1) << "%; mean Polsby-Popper "
        << format_fixed(s.mean_polsby_popper, 3) << "\n"
        << "centres: " << s.existing_centres_used << " existing, " << s.proposed_centres << " proposed\n"
+       << services_line(result)
        << "infeasible: " << result.infeasible.size() << " entries in plan.json"
        << (by_kind.empty() ? std::string{} : ": " + join_limited(by_kind, 10)) << "\n"
        << "time: " << time << "\n";

@@ -16,7 +16,8 @@ else
   config=$root/data/sample/district.json
   "$gridplan" plan "$config" --out "$out/plan" --households-per-grid 3000
 fi
-"$gridplan" coverage "$config" --out "$out/coverage" --grids "$out/plan/grids.geojson" -q
+# The coverage of the plan itself: its centres, existing and proposed, and the facilities.
+"$gridplan" coverage "$config" --out "$out/coverage" --plan "$out/plan" -q
 echo
 echo "Open $out/plan/grids.geojson (with blocks.geojson and grid_edges.geojson) and"
 echo "$out/coverage/service_areas.geojson in QGIS; plan.json and coverage.json hold the figures."

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 using namespace gridplan;
@@ -138,4 +139,74 @@ TEST_CASE("gridplan coverage --preset gb50180 sets defaults: the config's own ke
     CHECK(c["speed_kmh"].get<double>() == Approx(3.0));                            // the preset's
     CHECK(c["service_radius_min"]["medical"].get<double>() == Approx(20.0));       // the config's
     CHECK(c["service_radius_min"]["childcare"].get<double>() == Approx(5.0));      // the preset's
+}
+
+TEST_CASE("gridplan plan measures its own centres' coverage, and coverage --plan audits it with the same figures",
+          "[cli][coverage][plan]") {
+    TempDir dir;
+    sample_with_services(dir, "medical");
+    const std::string config = (dir / "district.json").string();
+    const auto plan_dir = dir / "plan";
+    const auto p = run_gridplan({"plan", config, "--out", plan_dir.string(), "--households-per-grid", "3000"});
+    REQUIRE(p.exit_code == 0);
+    CHECK_THAT(p.out, Catch::Contains("services within the walk radius (the plan's centres"));
+    const auto plan = nlohmann::json::parse(test::read_file(plan_dir / "plan.json"));
+    REQUIRE(plan.contains("service_coverage"));
+    const auto& cover = plan["service_coverage"];
+    const std::vector<std::string> services{"medical", "childcare", "elderly", "shopping",
+                                            "leisure", "fitness",   "relief",  "mediation"};
+    CHECK(cover.size() == services.size());
+    REQUIRE(plan["details"]["proposed_centres"].get<int>() > 0);
+    // Every household within the radius of its grid's centre (a centre offering all eight
+    // services) is within the radius of every service.
+    for (const auto& s : services) {
+        INFO(s);
+        CHECK(cover[s].get<double>() >= plan["metrics"]["within_radius_share"].get<double>() - 1e-4);
+    }
+    const auto centres = nlohmann::json::parse(test::read_file(plan_dir / "centres.geojson"));
+    for (const auto& f : centres["features"]) {
+        CHECK(f["properties"]["services"] == "medical,childcare,elderly,shopping,leisure,fitness,relief,mediation");
+    }
+
+    // The audit: the same shares overall and per grid.
+    const auto a = run_gridplan({"coverage", config, "--out", (dir / "audit").string(), "--plan", plan_dir.string(), "-q"});
+    REQUIRE(a.exit_code == 0);
+    const auto audit = nlohmann::json::parse(test::read_file(dir / "audit" / "coverage.json"));
+    for (const auto& s : services) {
+        INFO(s);
+        CHECK(audit["within_radius_share_by_service"][s].get<double>() == Approx(cover[s].get<double>()).margin(1e-4));
+    }
+    const auto grids = nlohmann::json::parse(test::read_file(plan_dir / "grids.geojson"));
+    REQUIRE(audit["grids"].size() == grids["features"].size());
+    for (const auto& f : grids["features"]) {
+        const std::string id = std::to_string(f["properties"]["grid_id"].get<int>());
+        const auto g = std::find_if(audit["grids"].begin(), audit["grids"].end(),
+                                    [&](const auto& x) { return x["grid_id"] == id; });
+        REQUIRE(g != audit["grids"].end());
+        CHECK((*g)["households"] == f["properties"]["households"]);
+        for (const auto& s : services) {
+            INFO(id << " " << s);
+            CHECK((*g)["within_radius_share_by_service"][s].get<double>() ==
+                  Approx(f["properties"]["cov_" + s].get<double>()).margin(1e-4));
+        }
+    }
+
+    // The old centres alone reach fewer: mediation only at centres, and the plan adds some.
+    const auto old = run_gridplan({"coverage", config, "--out", (dir / "old").string(), "-q"});
+    REQUIRE(old.exit_code == 0);
+    const auto before = nlohmann::json::parse(test::read_file(dir / "old" / "coverage.json"));
+    for (const auto& s : services) {
+        INFO(s);
+        CHECK(cover[s].get<double>() >= before["within_radius_share_by_service"][s].get<double>() - 1e-4);
+    }
+    CHECK(cover["mediation"].get<double>() > before["within_radius_share_by_service"]["mediation"].get<double>());
+
+    // Bad use: --plan with --grids, or a folder without a plan.
+    const auto both = run_gridplan({"coverage", config, "--out", (dir / "x").string(), "--plan", plan_dir.string(),
+                                    "--grids", (plan_dir / "grids.geojson").string()});
+    CHECK(both.exit_code != 0);
+    CHECK_THAT(both.err, Catch::Contains("--plan"));
+    const auto none = run_gridplan({"coverage", config, "--out", (dir / "y").string(), "--plan", dir.path().string()});
+    CHECK(none.exit_code != 0);
+    CHECK_THAT(none.err, Catch::Contains("plan.json"));
 }

@@ -105,6 +105,13 @@ nlohmann::json plan_json(const PlanResult& plan, const PartitionConfig& config, 
     j["runtime_s"] = runtime;
     j["metrics"] = metrics;
     j["details"] = details;
+    if (plan.service_coverage) {
+        nlohmann::json cover = nlohmann::json::object();
+        for (const auto svc : all_services) {
+            cover[std::string{to_string(svc)}] = round_to((*plan.service_coverage)[static_cast<std::size_t>(svc)], 4);
+        }
+        j["service_coverage"] = cover;
+    }
     j["district"] = district.boundary_description;
     if (district.from_osm) {
         j["attribution"] = "© OpenStreetMap contributors (ODbL 1.0)";
@@ -158,8 +165,8 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
         auto share = [&](BarrierClass c) {
             return edges > 0 ? round_to(g.edge_length_by_class[static_cast<std::size_t>(c)] / edges, 4) : 0.0;
         };
-        const std::string centre_id = g.centre.proposed ? "P" + std::to_string(number)
-                                                        : district.centres.at(g.centre.existing).id;
+        const std::string centre_id =
+            g.centre.proposed ? proposed_centre_id(g) : district.centres.at(g.centre.existing).id;
         std::vector<FieldValue> values{std::int64_t{number},
                     g.code.empty() ? grid_code(config.code_prefix, number, plan.grids.size()) : g.code,
                     g.name.empty() ? "Grid " + std::to_string(number) : g.name, g.households,
@@ -272,7 +279,8 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
                                     {{"centre_id", FieldType::string, "", 0},
                                      {"name", FieldType::string, "", 0},
                                      {"proposed", FieldType::integer, "", 0},
-                                     {"grid_id", FieldType::integer, "", 0}}});
+                                     {"grid_id", FieldType::integer, "", 0},
+                                     {"services", FieldType::string, "", 0}}});
     std::vector<std::int64_t> grid_of_centre(district.centres.size(), 0);
     for (const auto& g : plan.grids) {
         if (!g.centre.proposed) {
@@ -283,13 +291,14 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
         wrap::GeomPtr p = geos.point(district.centres[c].x, district.centres[c].y);
         writer.add(p.get(), {district.centres[c].id,
                              district.centres[c].name.empty() ? FieldValue{} : FieldValue{district.centres[c].name},
-                             std::int64_t{0}, grid_of_centre[c] > 0 ? FieldValue{grid_of_centre[c]} : FieldValue{}});
+                             std::int64_t{0}, grid_of_centre[c] > 0 ? FieldValue{grid_of_centre[c]} : FieldValue{},
+                             to_string(district.centres[c].services)});
     }
     for (const auto& g : plan.grids) {
         if (g.centre.proposed) {
             wrap::GeomPtr p = geos.point(g.centre.x, g.centre.y);
-            writer.add(p.get(), {"P" + std::to_string(g.written_id()), FieldValue{}, std::int64_t{1},
-                                 std::int64_t{g.written_id()}});
+            writer.add(p.get(), {proposed_centre_id(g), FieldValue{}, std::int64_t{1}, std::int64_t{g.written_id()},
+                                 to_string(all_services_mask)});
         }
     }
     // What an analyst should look at: the inputs' problems and the rejected households.

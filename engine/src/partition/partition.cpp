@@ -238,6 +238,8 @@ State best_start(const Problem& problem, RunContext& ctx) {
 
 } // namespace
 
+std::string proposed_centre_id(const Grid& g) { return "P" + std::to_string(g.written_id()); }
+
 PlanResult evaluate_assignment(const io::District& district, const blocks::BlocksResult& blocks,
                                const network::WalkNetwork& net, const std::vector<std::uint32_t>& grid_of_block,
                                const PartitionConfig& config, const wrap::GeosContext& geos, RunContext& ctx) {

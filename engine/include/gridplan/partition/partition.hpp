@@ -24,6 +24,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -100,8 +101,9 @@ struct Grid {
     std::int64_t walk_cut_off = 0;
     std::vector<BlockId> walk_cut_off_blocks;  ///< the blocks of the households cut off
     std::vector<std::string> flags;  ///< outside_band, beyond_radius, band_radius_conflict, not_contiguous, walk_split
-    /// Share of the grid's households within the walk radius of each service (centres and
-    /// facilities offering it); filled in by the caller from the coverage stage, or NaN.
+    /// Share of the grid's households within the walk radius of each service (the plan's
+    /// centres, existing and proposed, and the facilities offering it); filled in by the
+    /// caller from the coverage stage, or NaN.
     std::array<double, service_count> service_share{};
 
     /// The grid_id every output writes for this grid.
@@ -141,7 +143,14 @@ struct PlanResult {
     std::vector<GridId> grid_of_unit;        ///< per District::units entry (invalid if outside)
     PlanStats stats;
     std::vector<Infeasibility> infeasible;
+    /// Share of all the district's households within the walk radius of each service, as
+    /// service_share over the whole district (plan.json service_coverage); empty when the
+    /// caller did not measure it.
+    std::optional<std::array<double, service_count>> service_coverage;
 };
+
+/// The id a grid's proposed centre is written with ("P" and the grid's number).
+std::string proposed_centre_id(const Grid& g);
 
 /// Plans grids over the blocks. `nest_within` polygons (may be empty) must not be crossed.
 PlanResult plan_grids(const io::District& district, const blocks::BlocksResult& blocks,
