@@ -179,9 +179,9 @@ std::string shell_quote(const std::string& s) {
 
 } // namespace
 
-RunResult run_gridplan(const std::vector<std::string>& args) {
+RunResult run_command(const std::string& program, const std::vector<std::string>& args) {
     TempDir tmp;
-    std::string cmd = shell_quote(GRIDPLAN_EXE);
+    std::string cmd = shell_quote(program);
     for (const auto& a : args) {
         cmd += " " + shell_quote(a);
     }
@@ -193,6 +193,8 @@ RunResult run_gridplan(const std::vector<std::string>& args) {
     r.err = read_file(tmp / "err");
     return r;
 }
+
+RunResult run_gridplan(const std::vector<std::string>& args) { return run_command(GRIDPLAN_EXE, args); }
 
 std::string shared_osm(const std::string& name) {
     const fs::path p = fs::path{GRIDPLAN_OSM_DIR} / name;

@@ -68,6 +68,8 @@ struct RunResult {
 
 /// Runs the gridplan binary with `args` (shell-quoted here).
 RunResult run_gridplan(const std::vector<std::string>& args);
+/// Runs any program with `args` (shell-quoted here), stdin from /dev/null.
+RunResult run_command(const std::string& program, const std::vector<std::string>& args);
 
 std::string read_file(const std::filesystem::path& p);
 void write_file(const std::filesystem::path& p, const std::string& text);

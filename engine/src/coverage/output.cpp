@@ -1,6 +1,7 @@
 #include "gridplan/coverage/output.hpp"
 
 #include "gridplan/core/strings.hpp"
+#include "gridplan/io/styles.hpp"
 
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
@@ -238,6 +239,20 @@ void write_coverage(const CoverageResult& r, const io::District& district, const
         writer.add(g.get(), {p.problem, p.detail, p.source.empty() ? FieldValue{} : FieldValue{p.source},
                              p.fid ? FieldValue{*p.fid} : FieldValue{}});
     }
+    // Styles QGIS applies on load: uncovered households in red, service areas translucent
+    // under their centres, proposed sites as stars.
+    std::vector<io::LayerStyle> styles{
+        {"uncovered", "uncovered", "Households beyond the walk radius of every centre, in red",
+         io::qml_document(io::single_renderer(io::marker_symbol("circle", {215, 25, 28}, 1.6, {255, 255, 255})))},
+        {"service_areas", "service_areas", "The network each centre reaches within the radius",
+         io::qml_document(io::single_renderer(io::fill_symbol({116, 169, 207}, 0.35, {43, 140, 190}, 0.3)))},
+        {"centres", "centres", "Community service centres",
+         io::qml_document(io::single_renderer(io::marker_symbol("circle", {26, 150, 65}, 3.0, {255, 255, 255})))}};
+    if (r.summary_after) {
+        styles.push_back({"proposed_centres", "proposed_centres", "Proposed centre sites",
+                          io::qml_document(io::single_renderer(io::marker_symbol("star", {215, 25, 28}, 4.5, {255, 255, 255})))});
+    }
+    io::write_styles(styles, writer, out, options, ctx.log);
     writer.finish();
     out.write_manifest(coverage_json(r, district, config, centres, facilities, grids, geos));
 }

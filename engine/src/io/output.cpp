@@ -233,8 +233,8 @@ void OutputDir::protect(const std::vector<std::string>& inputs) {
 }
 
 /// The file names an earlier manifest in `dir` lists (plain names only).
-std::set<std::string> OutputDir::listed_in_manifest(const std::string& manifest) const {
-    std::set<std::string> listed;
+std::map<std::string, std::string> OutputDir::listed_in_manifest(const std::string& manifest) const {
+    std::map<std::string, std::string> listed;
     std::ifstream in{m_dir / manifest, std::ios::binary};
     if (!in) {
         return listed;
@@ -247,11 +247,33 @@ std::set<std::string> OutputDir::listed_in_manifest(const std::string& manifest)
         if (f.is_object() && f.contains("name") && f["name"].is_string()) {
             const std::string n = f["name"].get<std::string>();
             if (!n.empty() && n.find('/') == std::string::npos && n != "." && n != "..") {
-                listed.insert(n);
+                listed[n] = f.contains("sha256") && f["sha256"].is_string() ? f["sha256"].get<std::string>() : "";
             }
         }
     }
     return listed;
+}
+
+std::map<std::string, std::string> OutputDir::listed_files() const {
+    std::map<std::string, std::string> listed;
+    for (const auto& m : manifest_names()) {
+        // The files a synth run wrote are input data: only another synth run replaces them.
+        if (m != "synth_summary.json" || m_manifest_name == "synth_summary.json") {
+            const auto names = listed_in_manifest(m);
+            listed.insert(names.begin(), names.end());
+        }
+    }
+    return listed;
+}
+
+bool OutputDir::edited_since_written(const std::string& name) const {
+    std::error_code ec;
+    if (!fs::is_regular_file(m_dir / name, ec)) {
+        return false;
+    }
+    const auto listed = listed_files();
+    const auto it = listed.find(name);
+    return it == listed.end() || it->second.empty() || sha256_file((m_dir / name).string()) != it->second;
 }
 
 bool OutputDir::is_protected(const fs::path& p) const {
@@ -275,14 +297,7 @@ bool OutputDir::is_protected(const fs::path& p) const {
 }
 
 std::vector<fs::path> OutputDir::stale_outputs(const std::vector<std::string>& written) const {
-    std::set<std::string> listed;
-    for (const auto& m : manifest_names()) {
-        // The files a synth run wrote are input data: only another synth run replaces them.
-        if (m != "synth_summary.json" || m_manifest_name == "synth_summary.json") {
-            const auto names = listed_in_manifest(m);
-            listed.insert(names.begin(), names.end());
-        }
-    }
+    const std::map<std::string, std::string> listed = listed_files();
     std::vector<fs::path> stale;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(m_dir, ec)) {
@@ -308,6 +323,10 @@ std::vector<fs::path> OutputDir::stale_outputs(const std::vector<std::string>& w
             }
             own = analysis_stems().count(stem) > 0;
         }
+        // A style written by an earlier run and edited since (saved from QGIS) is the user's.
+        if (own && name.size() > 4 && name.compare(name.size() - 4, 4, ".qml") == 0 && edited_since_written(name)) {
+            own = false;
+        }
         if (own && !is_protected(entry.path())) {
             stale.push_back(entry.path());
         }
@@ -324,7 +343,9 @@ void OutputDir::commit(const Logger& log) {
         throw InternalError{"OutputDir::commit without the manifest " + m_manifest_name};
     }
     if (m_manifest_name != "synth_summary.json") {
-        m_synth_files = listed_in_manifest("synth_summary.json");
+        for (const auto& [name, sha] : listed_in_manifest("synth_summary.json")) {
+            m_synth_files.insert(name);
+        }
     }
     // 1. Every file of the set into the staging folder, checked byte for byte.
     struct Staged {

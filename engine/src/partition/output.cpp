@@ -4,12 +4,14 @@
 
 #include "gridplan/core/sha256.hpp"
 #include "gridplan/core/strings.hpp"
+#include "gridplan/io/styles.hpp"
 
 #include <ogr_core.h>
 
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 namespace gridplan::partition {
 
@@ -119,6 +121,88 @@ nlohmann::json plan_json(const PlanResult& plan, const PartitionConfig& config, 
     return j;
 }
 
+namespace {
+
+/// A colour index (1, 2, ...) for each grid such that no two neighbouring grids share one:
+/// greedy, grids in id order, each the lowest index no neighbour has.
+std::vector<std::int64_t> map_colours(const PlanResult& plan, const blocks::BlocksResult& blocks) {
+    std::vector<std::set<std::size_t>> next(plan.grids.size());
+    for (const auto& adj : blocks.adjacency) {
+        const std::size_t a = plan.grid_of_block[adj.a.value()].value();
+        const std::size_t b = plan.grid_of_block[adj.b.value()].value();
+        if (a != b) {
+            next[a].insert(b);
+            next[b].insert(a);
+        }
+    }
+    std::vector<std::int64_t> colour(plan.grids.size(), 0);
+    for (std::size_t g = 0; g < plan.grids.size(); ++g) {
+        std::set<std::int64_t> taken;
+        for (const auto n : next[g]) {
+            taken.insert(colour[n]);
+        }
+        std::int64_t c = 1;
+        while (taken.count(c) > 0) {
+            ++c;
+        }
+        colour[g] = c;
+    }
+    return colour;
+}
+
+/// The plan's styles: grids in distinct colours labelled with their name and households
+/// (and a second style graduated by deviation), grid edges by barrier class, existing and
+/// proposed centres, blocks as outlines.
+std::vector<io::LayerStyle> plan_styles(const PartitionConfig& config, const io::OutputOptions& options) {
+    using io::Rgb;
+    const bool short_names = options.format.short_field_names;
+    auto field = [&](const char* name, const char* short_name) { return std::string{short_names ? short_name : name}; };
+    static const std::vector<Rgb> palette{{141, 211, 199}, {255, 255, 179}, {190, 186, 218}, {251, 128, 114},
+                                          {128, 177, 211}, {253, 180, 98},  {179, 222, 105}, {252, 205, 229},
+                                          {217, 217, 217}, {188, 128, 189}, {204, 235, 197}, {255, 237, 111}};
+    const Rgb outline{60, 60, 60};
+    std::vector<io::QmlCategory> colours;
+    for (std::size_t k = 0; k < palette.size(); ++k) {
+        colours.push_back({std::to_string(k + 1), "colour " + std::to_string(k + 1),
+                           io::fill_symbol(palette[k], 0.7, outline, 0.4)});
+    }
+    const std::string labels = io::expression_labels(
+        "concat(\"" + field("name", "name") + "\", '\\n', \"" + field("households", "households") + "\", ' households')",
+        9.0);
+    std::vector<io::LayerStyle> styles;
+    styles.push_back({"grids", "grids", "Grids in distinct colours, labelled with name and households",
+                      io::qml_document(io::categorized_renderer("map_colour", colours), labels)});
+    const double tol = 100.0 * config.tolerance;
+    const std::string dev = field("deviation_pct", "dev_pct");
+    styles.push_back(
+        {"grids", "deviation", "Grids by deviation from the target households (%); the band is +-" + format_fixed(tol, 0) + "%",
+         io::qml_document(
+             io::graduated_renderer(
+                 dev, {{-1000.0, -tol, "below the band", io::fill_symbol({33, 102, 172}, 0.8, outline, 0.4)},
+                       {-tol, -tol / 3.0, "low", io::fill_symbol({146, 197, 222}, 0.8, outline, 0.4)},
+                       {-tol / 3.0, tol / 3.0, "near the target", io::fill_symbol({247, 247, 247}, 0.8, outline, 0.4)},
+                       {tol / 3.0, tol, "high", io::fill_symbol({244, 165, 130}, 0.8, outline, 0.4)},
+                       {tol, 1000000.0, "above the band", io::fill_symbol({178, 24, 43}, 0.8, outline, 0.4)}}),
+             labels)});
+    styles.push_back({"grid_edges", "grid_edges", "Grid edges by the barrier they follow",
+                      io::qml_document(io::categorized_renderer(
+                          field("barrier_class", "class"),
+                          {{"river", "river", io::line_symbol({31, 120, 180}, 1.2)},
+                           {"road", "road", io::line_symbol({50, 50, 50}, 1.0)},
+                           {"street", "street", io::line_symbol({110, 110, 110}, 0.7)},
+                           {"alley", "alley", io::line_symbol({160, 160, 160}, 0.5, true)},
+                           {"none", "no barrier", io::line_symbol({200, 60, 60}, 0.5, true)}}))});
+    styles.push_back({"centres", "centres", "Existing and proposed community service centres",
+                      io::qml_document(io::categorized_renderer(
+                          "proposed", {{"0", "existing centre", io::marker_symbol("circle", {26, 150, 65}, 3.0, {255, 255, 255})},
+                                       {"1", "proposed centre", io::marker_symbol("star", {215, 25, 28}, 4.5, {255, 255, 255})}}))});
+    styles.push_back({"blocks", "blocks", "Blocks as outlines",
+                      io::qml_document(io::single_renderer(io::fill_symbol({255, 255, 255}, 0.0, {150, 150, 150}, 0.15)))});
+    return styles;
+}
+
+} // namespace
+
 void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, const io::District& district,
                 const PartitionConfig& config, io::OutputDir& out, const io::OutputOptions& options,
                 const wrap::GeosContext& geos, RunContext& ctx) {
@@ -149,12 +233,14 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
                                      {"n_units", FieldType::integer, "", 0},
                                      {"budget_yuan", FieldType::real, "budget", 0},
                                      {"bounds_desc", FieldType::string, "", 0},
-                                     {"flags", FieldType::string, "", 0}}};
+                                     {"flags", FieldType::string, "", 0},
+                                     {"map_colour", FieldType::integer, "", 0}}};
     // Per-service coverage of the grid's households (Shapefile names: 10 characters).
     for (const auto svc : all_services) {
         const std::string name{to_string(svc)};
         grids_def.fields.push_back({"cov_" + name, FieldType::real, ("cov_" + name).substr(0, 10), 4});
     }
+    const std::vector<std::int64_t> colours = map_colours(plan, blocks);
     writer.begin_layer(grids_def);
     for (const auto& g : plan.grids) {
         const std::uint32_t number = g.written_id();
@@ -185,6 +271,7 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
         if (!g.flags.empty()) {
             values.back() = join_limited(g.flags, 16, ",");
         }
+        values.emplace_back(colours[g.id.value()]);
         for (const double service : g.service_share) {
             if (std::isfinite(service)) {
                 values.emplace_back(round_to(service, 4));
@@ -303,6 +390,7 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
     }
     // What an analyst should look at: the inputs' problems and the rejected households.
     blocks::add_qa_layer(writer, ctx, geos);
+    io::write_styles(plan_styles(config, options), writer, out, options, ctx.log);
     writer.finish();
 }
 

@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <map>
 #include <set>
 #include <string>
 #include <variant>
@@ -56,6 +57,9 @@ public:
     std::string gdal_path(const std::string& name, bool virtual_io);
     /// Keeps a whole text file for the set.
     void write_text(const std::string& name, const std::string& text);
+    /// Whether `name` exists in the folder and is not, byte for byte, what an earlier
+    /// run's manifest lists (a style the user saved over, a file of their own).
+    bool edited_since_written(const std::string& name) const;
     /// The manifest: written last, with "files" (name, bytes, sha256 of every other file).
     void write_manifest(const nlohmann::json& manifest);
     /// Files that must never be overwritten or removed (checked by commit()).
@@ -74,7 +78,10 @@ private:
     void remove_stale_staging() const;
     /// The staging folder, the lock and the directories this run created (if empty).
     void release() noexcept;
-    std::set<std::string> listed_in_manifest(const std::string& manifest) const;
+    /// The files a manifest lists, with their sha256.
+    std::map<std::string, std::string> listed_in_manifest(const std::string& manifest) const;
+    /// The files the manifests of earlier runs in the folder list (synth's only for synth).
+    std::map<std::string, std::string> listed_files() const;
     /// An input, a file beside an input with the same stem (its sidecars), or a file of a
     /// synthetic district (listed in synth_summary.json) when this run is not synth.
     bool is_protected(const std::filesystem::path& p) const;
