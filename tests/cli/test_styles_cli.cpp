@@ -199,3 +199,38 @@ TEST_CASE("a style of the user's own beside the outputs is kept, and one saved o
     CHECK_THAT(second.err, !Catch::Contains("centres.qml"));  // its own, unchanged: rewritten without a word
     CHECK_THAT(test::read_file(out / "centres.qml"), Catch::StartsWith("<!DOCTYPE qgis"));
 }
+
+TEST_CASE("Chinese names round-trip through GeoJSON, GeoPackage and Shapefile", "[cli][output]") {
+    TempDir dir;
+    const std::string config = test::source_dir() + "/data/district/district.json";
+    // The names of the district's centres, as read from its own layer.
+    std::set<std::string> names;
+    const auto input = nlohmann::json::parse(test::read_file(test::source_dir() + "/data/district/centres.geojson"));
+    for (const auto& f : input["features"]) {
+        names.insert(f["properties"]["name"].get<std::string>());
+    }
+    REQUIRE(names.count("Huimin Community Service Centre 惠民社区服务中心") == 1);
+    wrap::gdal_init();
+    for (const auto& [format, file] : std::vector<std::pair<std::string, std::string>>{
+             {"geojson", "centres.geojson"}, {"gpkg", "plan.gpkg"}, {"shp", "centres.shp"}}) {
+        INFO(format);
+        const fs::path out = dir / format;
+        REQUIRE(run_gridplan({"plan", config, "--out", out.string(), "--format", format, "-q"}).exit_code == 0);
+        if (format == "shp") {
+            CHECK(test::read_file(out / "centres.cpg") == "UTF-8");
+        }
+        GDALDataset* ds = static_cast<GDALDataset*>(
+            GDALOpenEx((out / file).c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+        REQUIRE(ds != nullptr);
+        OGRLayer* layer = ds->GetLayerByName("centres");
+        REQUIRE(layer != nullptr);
+        std::set<std::string> written;
+        for (auto& f : *layer) {
+            if (f->GetFieldAsInteger("proposed") == 0) {
+                written.insert(f->GetFieldAsString("name"));
+            }
+        }
+        GDALClose(ds);
+        CHECK(written == names);
+    }
+}

@@ -152,8 +152,9 @@ std::vector<std::int64_t> map_colours(const PlanResult& plan, const blocks::Bloc
 
 /// The plan's styles: grids in distinct colours labelled with their name and households
 /// (and a second style graduated by deviation), grid edges by barrier class, existing and
-/// proposed centres, blocks as outlines.
-std::vector<io::LayerStyle> plan_styles(const PartitionConfig& config, const io::OutputOptions& options) {
+/// proposed centres, blocks as outlines, units (when there are any) as small squares.
+std::vector<io::LayerStyle> plan_styles(const PartitionConfig& config, const io::OutputOptions& options,
+                                        bool with_units) {
     using io::Rgb;
     const bool short_names = options.format.short_field_names;
     auto field = [&](const char* name, const char* short_name) { return std::string{short_names ? short_name : name}; };
@@ -198,6 +199,10 @@ std::vector<io::LayerStyle> plan_styles(const PartitionConfig& config, const io:
                                        {"1", "proposed centre", io::marker_symbol("star", {215, 25, 28}, 4.5, {255, 255, 255})}}))});
     styles.push_back({"blocks", "blocks", "Blocks as outlines",
                       io::qml_document(io::single_renderer(io::fill_symbol({255, 255, 255}, 0.0, {150, 150, 150}, 0.15)))});
+    if (with_units) {
+        styles.push_back({"units", "units", "Villages, communities and resident units",
+                          io::qml_document(io::single_renderer(io::marker_symbol("square", {120, 120, 120}, 1.6, {255, 255, 255})))});
+    }
     return styles;
 }
 
@@ -390,7 +395,7 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
     }
     // What an analyst should look at: the inputs' problems and the rejected households.
     blocks::add_qa_layer(writer, ctx, geos);
-    io::write_styles(plan_styles(config, options), writer, out, options, ctx.log);
+    io::write_styles(plan_styles(config, options, !district.units.empty()), writer, out, options, ctx.log);
     writer.finish();
 }
 
