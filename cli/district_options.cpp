@@ -9,7 +9,8 @@
 
 namespace gridplan::cli {
 
-void DistrictOptions::add_to(CLI::App& app) {
+void DistrictOptions::add_to(CLI::App& app, bool with_output) {
+    m_with_output = with_output;
     app.add_option("config", m_config, "District config (JSON, comments allowed)");
     app.add_option("--osm", m_osm, "Read the district from an OpenStreetMap extract (.osm.pbf)");
     app.add_option("--boundary", m_boundary,
@@ -29,11 +30,14 @@ void DistrictOptions::add_to(CLI::App& app) {
                    "buildings in each cell by floor area (households estimated from buildings)");
     app.add_option("--persons-per-household", m_persons_per_household,
                    "With --population-raster: persons per household, 0.5 to 20 (default 2.8)");
+    app.add_option("--crs", m_crs, "Working metric CRS (default: UTM zone of the district centroid)");
+    if (!with_output) {
+        return;
+    }
     app.add_option("--out,-o", m_out, "Output directory (created if missing)")->required();
     app.add_option("--format,-f", m_format, "Output format: geojson (default), gpkg, shp or a GDAL vector driver");
     app.add_option("--output-crs", m_output_crs,
                    "CRS of non-GeoJSON outputs, e.g. EPSG:4549 (default: the boundary input's CRS)");
-    app.add_option("--crs", m_crs, "Working metric CRS (default: UTM zone of the district centroid)");
     app.add_option("--precision", m_precision, "Decimals of GeoJSON coordinates (default 7)");
 }
 
@@ -65,7 +69,7 @@ void DistrictOptions::check(const std::string& command) const {
     if (m_totals_field.empty()) {
         throw UsageError{"--totals-field: an empty field name"};
     }
-    if (m_out.empty()) {
+    if (m_with_output && m_out.empty()) {
         throw UsageError{"--out: an empty path; give the output directory"};
     }
     check_flags([this] { config::validate_working_crs(m_crs); }, {{"crs", "--crs", ""}});

@@ -20,8 +20,9 @@ namespace gridplan::cli {
 
 class DistrictOptions {
 public:
-    /// Registers the options on a subcommand.
-    void add_to(CLI::App& app);
+    /// Registers the options on a subcommand (without the output ones for a command that
+    /// writes nothing).
+    void add_to(CLI::App& app, bool with_output = true);
     /// Option combinations; throws UsageError naming `command`.
     void check(const std::string& command) const;
     /// The project config (from the file, or the OSM shortcut) with the overrides applied.
@@ -53,6 +54,7 @@ private:
     std::string m_format;
     std::string m_output_crs;
     std::optional<int> m_precision;
+    bool m_with_output = true;
 };
 
 /// "1.23 s"

@@ -328,3 +328,29 @@ TEST_CASE("blocks --osm on the Liechtenstein extract", "[cli][osm][integration]"
         CHECK_THAT(few.err, Catch::Contains("--persons-per-household: must be from 0.5 to 20, got 0.1"));
     }
 }
+
+TEST_CASE("gridplan info shows what the engine sees in a district's inputs", "[cli][info]") {
+    const std::string config = test::source_dir() + "/data/district/district.json";
+    const auto r = run_gridplan({"info", config});
+    REQUIRE(r.exit_code == 0);
+    // Counted independently from the sample's own files.
+    const auto count = [](const std::string& file) {
+        return nlohmann::json::parse(test::read_file(test::source_dir() + "/data/district/" + file))["features"].size();
+    };
+    std::int64_t households = 0;
+    const auto points = nlohmann::json::parse(test::read_file(test::source_dir() + "/data/district/households.geojson"));
+    for (const auto& f : points["features"]) {
+        households += f["properties"]["households"].get<std::int64_t>();
+    }
+    REQUIRE(households > 0);
+    CHECK_THAT(r.out, Catch::Contains("households: " + std::to_string(households) + " in " +
+                                      std::to_string(count("households.geojson")) + " points inside the district"));
+    CHECK_THAT(r.out, Catch::Contains("roads.geojson:roads: " + std::to_string(count("roads.geojson")) + " barrier lines"));
+    CHECK_THAT(r.out, Catch::Contains("centres: " + std::to_string(count("centres.geojson")) + " (by service: medical "));
+    CHECK_THAT(r.out, Catch::Contains("facilities: " + std::to_string(count("facilities.geojson"))));
+    CHECK_THAT(r.out, Catch::Contains("working CRS: EPSG:32650"));
+    CHECK_THAT(r.out, Catch::Contains("barriers: river 2 ("));
+    // It reads, writes nothing, and takes no --out.
+    const auto bad = run_gridplan({"info", config, "--out", "x"});
+    CHECK(bad.exit_code == 2);
+}
