@@ -168,11 +168,15 @@ void add_service_coverage(partition::PlanResult& result, const io::District& dis
     }
     const coverage::CoverageResult cover =
         coverage::compute_coverage(district, net, centres, district.facilities, config, {}, geos, ctx);
+    // Per grid, and over all the households the grids hold (those inside the district, as
+    // coverage counts them).
     std::vector<std::vector<std::size_t>> households_of(result.grids.size());
+    std::vector<std::size_t> placed;
     for (std::size_t i = 0; i < district.households.size(); ++i) {
         const BlockId b = blocks.household_block[i];
         if (b.valid()) {
             households_of[result.grid_of_block[b.value()].value()].push_back(i);
+            placed.push_back(i);
         }
     }
     for (auto& grid : result.grids) {
@@ -181,12 +185,6 @@ void add_service_coverage(partition::PlanResult& result, const io::District& dis
             grid.service_share[k] = s.share(s.within_radius_by_service[k]);
         }
     }
-    // Over the households the grids hold (those inside the district), as coverage counts them.
-    std::vector<std::size_t> placed;
-    for (const auto& list : households_of) {
-        placed.insert(placed.end(), list.begin(), list.end());
-    }
-    std::sort(placed.begin(), placed.end());
     const coverage::Summary all = coverage::summarise(district, cover.households, config, &placed);
     result.service_coverage.emplace();
     for (std::size_t k = 0; k < service_count; ++k) {

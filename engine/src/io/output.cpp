@@ -268,10 +268,10 @@ std::map<std::string, std::string> OutputDir::listed_files() const {
 
 bool OutputDir::edited_since_written(const std::string& name) const {
     std::error_code ec;
-    if (!fs::is_regular_file(m_dir / name, ec)) {
-        return false;
-    }
-    const auto listed = listed_files();
+    return fs::is_regular_file(m_dir / name, ec) && edited_since_written(name, listed_files());
+}
+
+bool OutputDir::edited_since_written(const std::string& name, const std::map<std::string, std::string>& listed) const {
     const auto it = listed.find(name);
     return it == listed.end() || it->second.empty() || sha256_file((m_dir / name).string()) != it->second;
 }
@@ -324,7 +324,8 @@ std::vector<fs::path> OutputDir::stale_outputs(const std::vector<std::string>& w
             own = analysis_stems().count(stem) > 0;
         }
         // A style written by an earlier run and edited since (saved from QGIS) is the user's.
-        if (own && name.size() > 4 && name.compare(name.size() - 4, 4, ".qml") == 0 && edited_since_written(name)) {
+        if (own && name.size() > 4 && name.compare(name.size() - 4, 4, ".qml") == 0 &&
+            edited_since_written(name, listed)) {
             own = false;
         }
         if (own && !is_protected(entry.path())) {

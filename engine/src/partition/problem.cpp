@@ -200,7 +200,7 @@ void Problem::build_atoms(bool merge, RunContext& ctx) {
         }
         m_atom_of_block[b] = it->second;
         Atom& a = m_atoms[it->second];
-            a.blocks.push_back(b);
+        a.blocks.push_back(b);
         a.households += blocks[b.value()].households;
         a.nest = m_block_nest[b];
     }
@@ -276,13 +276,11 @@ void Problem::merge_stranded(const IdVector<BlockId, std::vector<std::uint32_t>>
     UnionFind pieces{n};
     for (std::size_t i = 0; i < m_blocks.adjacency.size(); ++i) {
         const auto& a = m_blocks.adjacency[i];
-        if (m_block_nest[a.a] != m_block_nest[a.b] || uf.find(a.a.value()) == uf.find(a.b.value())) {
-            if (m_block_nest[a.a] == m_block_nest[a.b]) {
-                pieces.unite(a.a.value(), a.b.value());  // water with its bank
-            }
+        if (m_block_nest[a.a] != m_block_nest[a.b]) {
             continue;
         }
-        if (crossable(i) && walk_linked(view, a.a.value(), a.b.value())) {
+        const bool merged = uf.find(a.a.value()) == uf.find(a.b.value());  // water with its bank
+        if (merged || (crossable(i) && walk_linked(view, a.a.value(), a.b.value()))) {
             pieces.unite(a.a.value(), a.b.value());
         }
     }
@@ -322,34 +320,13 @@ void Problem::merge_stranded(const IdVector<BlockId, std::vector<std::uint32_t>>
 // --- the walking network seen from the blocks and atoms ---------------------------------
 
 /// The blocks beside every edge of the walking network: those holding points
-/// walk_check_edge_m / 2 to the left and right of up to 8 sampled segments (a way inside a
-/// block has it on both sides, one on a block's edge the two blocks it divides).
+/// walk_check_edge_m / 2 to the left and right of every segment, every walk_sample_m along
+/// long ones (a way inside a block has it on both sides, one on a block's edge the two
+/// blocks it divides).
 void Problem::sample_walk_beside() {
     const auto& blocks = m_blocks.blocks;
     const double half = 0.5 * tuning().walk_check_edge_m;
     std::vector<wrap::PreparedPtr> prepared(blocks.size());
-    std::vector<std::uint32_t> near;
-    auto block_holding = [&](double x, double y) {
-        near.clear();
-        for (auto it = m_block_tree.qbegin(bgi::intersects(BBox{BPoint{x, y}, BPoint{x, y}})); it != m_block_tree.qend();
-             ++it) {
-            near.push_back(it->second);
-        }
-        std::sort(near.begin(), near.end());
-        if (near.empty()) {
-            return BlockId{};
-        }
-        wrap::GeomPtr pt = m_geos.point(x, y);
-        for (const auto b : near) {
-            if (!prepared[b]) {
-                prepared[b] = m_geos.prepare(blocks[b].geom.get());
-            }
-            if (m_geos.check_bool(GEOSPreparedIntersects_r(m_geos.handle(), prepared[b].get(), pt.get()), "walk")) {
-                return BlockId{b};
-            }
-        }
-        return BlockId{};
-    };
     m_block_walk_inside.assign(blocks.size(), 0);
     m_edge_block_offset.assign(m_net.edge_count() + 1, 0);
     m_edge_blocks.clear();
@@ -371,8 +348,8 @@ void Problem::sample_walk_beside() {
             for (int q = 0; q < samples; ++q) {
                 const double t = (q + 0.5) / samples;
                 const double mx = x1 + t * (x2 - x1), my = y1 + t * (y2 - y1);
-                const BlockId left = block_holding(mx + nx, my + ny);
-                const BlockId right = block_holding(mx - nx, my - ny);
+                const BlockId left = block_at(mx + nx, my + ny, &prepared);
+                const BlockId right = block_at(mx - nx, my - ny, &prepared);
                 if (left.valid() && left == right) {
                     m_block_walk_inside[left] = 1;
                 }
@@ -594,8 +571,8 @@ void Problem::build_atom_graph() {
                    m_block_walk_inside[b] == 0;
         });
     }
+    // An edge is strong when some shared edge may be crossed and the ways join.
     std::map<std::pair<AtomId, AtomId>, AtomEdge> edges;
-    std::map<std::pair<AtomId, AtomId>, bool> crossed;  // some shared edge may be crossed
     for (std::size_t i = 0; i < m_blocks.adjacency.size(); ++i) {
         const auto& adj = m_blocks.adjacency[i];
         const AtomId a = m_atom_of_block[adj.a];
@@ -610,13 +587,13 @@ void Problem::build_atom_graph() {
         if (m_atoms[a].nest != m_atoms[b].nest) {
             continue;  // never across a nest_within boundary
         }
-        if (crossable(i)) {
-            crossed[{std::min(a, b), std::max(a, b)}] = true;
-        }
+        e.strong = e.strong || crossable(i);
     }
     for (auto& [ab, e] : edges) {
-        e.strong = crossed.count(ab) > 0 && walk_linked(view, ab.first.value(), ab.second.value());
-        m_edges_not_walked += crossed.count(ab) > 0 && !e.strong ? 1 : 0;
+        if (e.strong && !walk_linked(view, ab.first.value(), ab.second.value())) {
+            e.strong = false;
+            ++m_edges_not_walked;
+        }
     }
     for (const auto& [ab, e] : edges) {
         AtomEdge fwd = e;
@@ -823,17 +800,30 @@ std::int64_t Problem::within_from(network::BoundedDistances& search, const netwo
 
 // --- what the starts share ----------------------------------------------------------------
 
-BlockId Problem::block_at(double x, double y) const {
+BlockId Problem::block_at(double x, double y) const { return block_at(x, y, nullptr); }
+
+BlockId Problem::block_at(double x, double y, std::vector<wrap::PreparedPtr>* prepared) const {
     const auto& blocks = m_blocks.blocks;
-    wrap::GeomPtr pt = m_geos.point(x, y);
-    std::vector<std::uint32_t> candidates;
-    for (auto it = m_block_tree.qbegin(bgi::intersects(BPoint{x, y})); it != m_block_tree.qend(); ++it) {
-        candidates.push_back(it->second);
+    std::vector<BlockId> candidates;
+    blocks_in_box(x, y, x, y, candidates);
+    if (candidates.empty()) {
+        return BlockId{};
     }
-    std::sort(candidates.begin(), candidates.end());
-    for (const auto b : candidates) {
-        if (m_geos.check_bool(GEOSIntersects_r(m_geos.handle(), blocks[b].geom.get(), pt.get()), "point in block")) {
-            return BlockId{b};
+    wrap::GeomPtr pt = m_geos.point(x, y);
+    for (const BlockId b : candidates) {
+        const GEOSGeometry* geom = blocks[b.value()].geom.get();
+        bool in = false;
+        if (prepared != nullptr) {
+            auto& slot = (*prepared)[b.value()];
+            if (!slot) {
+                slot = m_geos.prepare(geom);
+            }
+            in = m_geos.check_bool(GEOSPreparedIntersects_r(m_geos.handle(), slot.get(), pt.get()), "point in block");
+        } else {
+            in = m_geos.check_bool(GEOSIntersects_r(m_geos.handle(), geom, pt.get()), "point in block");
+        }
+        if (in) {
+            return b;
         }
     }
     return BlockId{};

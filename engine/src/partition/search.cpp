@@ -160,6 +160,9 @@ void repair_band(State& state, bool thorough) {
             return sum;
         };
         const double outside_before = thorough ? outside() : 0.0;
+        // Pass about `amount` households along each link, from the source end.
+        const double amount = std::max(
+            worst_gap, t.band_repair_share * std::fabs(static_cast<double>(state.regions[worst].load) - target));
         bool moved_any = false;
         for (const RegionId found : candidates) {
             // A thorough repair keeps a path's moves only when fewer households end outside.
@@ -175,9 +178,6 @@ void repair_band(State& state, bool thorough) {
             if (!over) {
                 std::reverse(path.begin(), path.end());  // households flow towards the light grid
             }
-            // Pass about `amount` households along each link, from the source end.
-            const double amount = std::max(
-                worst_gap, t.band_repair_share * std::fabs(static_cast<double>(state.regions[worst].load) - target));
             for (std::size_t k = 0; k + 1 < path.size(); ++k) {
                 const RegionId from = path[k];
                 const RegionId to = path[k + 1];
@@ -233,15 +233,12 @@ void repair_band(State& state, bool thorough) {
                 break;
             }
         }
-        if (candidates.empty() && !thorough) {
-            return;  // nowhere to go: reported as infeasible
-        }
         if (moved_any) {
             stuck.clear();
         } else if (thorough) {
             stuck.insert(worst);
         } else {
-            return;
+            return;  // nowhere to go, or nothing to pass: reported as infeasible
         }
     }
 }

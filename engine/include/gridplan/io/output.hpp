@@ -13,10 +13,10 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <map>
 #include <set>
 #include <string>
 #include <variant>
@@ -82,6 +82,8 @@ private:
     std::map<std::string, std::string> listed_in_manifest(const std::string& manifest) const;
     /// The files the manifests of earlier runs in the folder list (synth's only for synth).
     std::map<std::string, std::string> listed_files() const;
+    /// edited_since_written() for a file known to exist, against the listed files.
+    bool edited_since_written(const std::string& name, const std::map<std::string, std::string>& listed) const;
     /// An input, a file beside an input with the same stem (its sidecars), or a file of a
     /// synthetic district (listed in synth_summary.json) when this run is not synth.
     bool is_protected(const std::filesystem::path& p) const;

@@ -211,6 +211,9 @@ private:
                               const std::function<bool(BlockId)>& eligible) const;
     void merge_stranded(const IdVector<BlockId, std::vector<std::uint32_t>>& block_adj, UnionFind& uf);
     bool bridged(const blocks::Adjacency& a) const;
+    /// block_at() with prepared geometries, made on first use in `prepared` (one slot per
+    /// block), for many queries; null: plain point-in-polygon tests.
+    BlockId block_at(double x, double y, std::vector<wrap::PreparedPtr>* prepared) const;
     void sample_walk_beside();
     void find_crossings();
     /// The walking network seen from units of blocks (the blocks themselves, or atoms):
