@@ -46,6 +46,7 @@ std::unique_ptr<Command> make_plan_command();
 std::unique_ptr<Command> make_replan_command();
 std::unique_ptr<Command> make_synth_command();
 std::unique_ptr<Command> make_info_command();
+std::unique_ptr<Command> make_validate_command();
 
 /// Every command, in the order `gridplan --help` lists them.
 std::vector<std::unique_ptr<Command>> make_commands();

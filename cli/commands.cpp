@@ -11,6 +11,7 @@ std::vector<std::unique_ptr<Command>> make_commands() {
     commands.push_back(make_coverage_command());
     commands.push_back(make_synth_command());
     commands.push_back(make_info_command());
+    commands.push_back(make_validate_command());
     return commands;
 }
 

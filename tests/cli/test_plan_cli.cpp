@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <stdexcept>
 #include <map>
 #include <set>
 
@@ -266,4 +268,79 @@ TEST_CASE("gridplan plan --preset gb50180 sets defaults: the config's own keys a
     REQUIRE(f.exit_code == 0);
     CHECK(nlohmann::json::parse(test::read_file(dir / "flag" / "plan.json"))["parameters"]["households_per_grid"] ==
           4000);
+}
+
+TEST_CASE("gridplan validate: a plan's grids hold the hard rules, hand-edited ones are named", "[cli][validate]") {
+    TempDir dir;
+    const std::string config = test::source_dir() + "/data/sample/district.json";
+    const auto out = dir / "plan";
+    REQUIRE(run_gridplan({"plan", config, "--out", out.string(), "--households-per-grid", "3000", "-q"}).exit_code == 0);
+    const auto ok = run_gridplan({"validate", (out / "grids.geojson").string(), "--config", config,
+                                  "--households-per-grid", "3000"});
+    INFO(ok.out << ok.err);
+    REQUIRE(ok.exit_code == 0);
+    CHECK_THAT(ok.out, Catch::Contains("hard rules: all hold"));
+    CHECK_THAT(ok.out, Catch::Contains("grids: 5 for 14963 households (target 3000, band 2550-3450): 5 in the band"));
+
+    auto grids = nlohmann::json::parse(test::read_file(out / "grids.geojson"));
+    const auto edges = nlohmann::json::parse(test::read_file(out / "grid_edges.geojson"));
+    std::set<std::pair<int, int>> touching;
+    for (const auto& f : edges["features"]) {
+        touching.insert({f["properties"]["grid_a"].get<int>(), f["properties"]["grid_b"].get<int>()});
+    }
+    auto feature = [&](int id) -> nlohmann::json& {
+        for (auto& f : grids["features"]) {
+            if (f["properties"]["grid_id"] == id) {
+                return f;
+            }
+        }
+        FAIL("no grid " << id);
+        throw std::logic_error{"unreachable"};
+    };
+    SECTION("one grid drawn over another: an overlap, and a gap where the other was") {
+        feature(2)["geometry"] = feature(1)["geometry"];
+        test::write_file(dir / "edited.geojson", grids.dump());
+        const auto r = run_gridplan({"validate", (dir / "edited.geojson").string(), "--config", config,
+                                     "--households-per-grid", "3000"});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.out, Catch::Contains("overlap: grids 1 and 2 overlap by"));
+        CHECK_THAT(r.out, Catch::Contains("gap: "));
+    }
+    SECTION("two grids that share no edge drawn as one: in more than one piece") {
+        int a = 0;
+        int b = 0;
+        for (int i = 1; i <= 5 && a == 0; ++i) {
+            for (int j = i + 1; j <= 5; ++j) {
+                if (touching.count({i, j}) == 0) {
+                    a = i;
+                    b = j;
+                    break;
+                }
+            }
+        }
+        REQUIRE(a > 0);
+        nlohmann::json multi = {{"type", "MultiPolygon"}, {"coordinates", nlohmann::json::array()}};
+        for (const int id : {a, b}) {
+            const auto& g = feature(id)["geometry"];
+            if (g["type"] == "Polygon") {
+                multi["coordinates"].push_back(g["coordinates"]);
+            } else {
+                for (const auto& p : g["coordinates"]) {
+                    multi["coordinates"].push_back(p);
+                }
+            }
+        }
+        feature(a)["geometry"] = multi;
+        auto& features = grids["features"];
+        features.erase(std::remove_if(features.begin(), features.end(),
+                                      [&](const auto& f) { return f["properties"]["grid_id"] == b; }),
+                       features.end());
+        test::write_file(dir / "edited.geojson", grids.dump());
+        const auto r = run_gridplan({"validate", (dir / "edited.geojson").string(), "--config", config,
+                                     "--households-per-grid", "3000"});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.out, Catch::Contains("not_contiguous: grid " + std::to_string(a) + " is in more than one piece"));
+    }
 }

@@ -242,26 +242,57 @@ std::string proposed_centre_id(const Grid& g) { return "P" + std::to_string(g.wr
 
 PlanResult evaluate_assignment(const io::District& district, const blocks::BlocksResult& blocks,
                                const network::WalkNetwork& net, const std::vector<std::uint32_t>& grid_of_block,
-                               const PartitionConfig& config, const wrap::GeosContext& geos, RunContext& ctx) {
+                               const PartitionConfig& config, const wrap::GeosContext& geos, RunContext& ctx,
+                               std::vector<std::uint32_t>* result_grid_of) {
     config.validate();
     if (grid_of_block.size() != blocks.blocks.size()) {
         throw InternalError{"evaluate_assignment: one grid per block expected"};
     }
-    // Every block its own atom, no parts; centres as in plan_grids' last pass.
+    // Blocks joined as plan_grids joins them (water into its bank, stranded empty land into
+    // its neighbour: atoms whose grid follows their households), units and nests left as
+    // given, no parts; centres as in plan_grids' last pass.
     static const std::vector<io::PolygonFeature> no_nests;
     ProblemOptions options;
-    options.merge = false;
+    options.units = false;
     options.parts = false;
     options.cover_sites = false;
     const Problem problem{district, blocks, net, no_nests, config, geos, ctx, options};
+    std::vector<RegionId> given;
+    given.reserve(grid_of_block.size());
+    for (const auto g : grid_of_block) {
+        given.emplace_back(g);
+    }
+    // Each atom takes the grid of its block with most households; a given grid left with
+    // no atom (only water that goes with another grid's bank) is no grid of the result.
+    const IdVector<AtomId, RegionId> atom_given = atom_regions(problem, given);
+    std::vector<std::uint32_t> dense(grid_of_block.empty() ? 0 : *std::max_element(grid_of_block.begin(),
+                                                                                   grid_of_block.end()) + 1,
+                                     no_index);
+    std::uint32_t used = 0;
+    for (const RegionId r : atom_given) {
+        if (dense[r.value()] == no_index) {
+            dense[r.value()] = 0;
+        }
+    }
+    for (auto& d : dense) {
+        d = d == no_index ? no_index : used++;
+    }
     std::vector<RegionId> region_of_block;
     region_of_block.reserve(grid_of_block.size());
-    for (const auto g : grid_of_block) {
-        region_of_block.emplace_back(g);
+    for (const BlockId b : ids<BlockId>(grid_of_block.size())) {
+        region_of_block.emplace_back(dense[atom_given[problem.atom_of_block(b)].value()]);
     }
     State state = state_from_assignment(problem, region_of_block);
     recentre(state, SiteSearch::wide);
-    return finish(state, ctx);
+    PlanResult result = finish(state, ctx);
+    if (result_grid_of != nullptr) {
+        result_grid_of->assign(dense.size(), no_index);
+        for (const AtomId a : problem.atom_ids()) {
+            (*result_grid_of)[atom_given[a].value()] =
+                result.grid_of_block[problem.atom(a).blocks.front().value()].value();
+        }
+    }
+    return result;
 }
 
 PlanResult plan_grids(const io::District& district, const blocks::BlocksResult& blocks,

@@ -36,7 +36,7 @@ Problem::Problem(const io::District& district, const blocks::BlocksResult& block
     build_trees();
     sample_walk_beside();
     find_crossings();
-    build_atoms(options.merge, ctx);
+    build_atoms(options.merge, options.units, ctx);
     build_atom_graph();
     if (options.parts) {
         link_parts(ctx);
@@ -97,7 +97,7 @@ void Problem::build_trees() {
 
 // --- atoms -------------------------------------------------------------------------------
 
-void Problem::build_atoms(bool merge, RunContext& ctx) {
+void Problem::build_atoms(bool merge, bool units, RunContext& ctx) {
     const auto& blocks = m_blocks.blocks;
     const std::size_t n = blocks.size();
     // Households are measured from where they join the network, as in the outputs.
@@ -154,7 +154,7 @@ void Problem::build_atoms(bool merge, RunContext& ctx) {
         merge_stranded(block_adj, uf);
     }
     // Keep-together units: every block overlapping the unit's outline.
-    if (merge && !m_district.unit_areas.empty()) {
+    if (merge && units && !m_district.unit_areas.empty()) {
         std::size_t conflicts = 0;
         for (const auto& unit : m_district.unit_areas) {
             double x0 = 0, y0 = 0, x1 = 0, y1 = 0;

@@ -169,9 +169,16 @@ void check_nest_within(const io::District& district, const std::vector<io::Polyg
                        const std::string& source, const wrap::GeosContext& geos, RunContext& ctx);
 
 /// Evaluates a given assignment of blocks to grids 0..K-1 (a baseline's, or an edited
-/// plan) with the same centre rule and measures as plan_grids.
+/// plan) with the same centre rule and measures as plan_grids. Blocks are joined as
+/// plan_grids joins them: a water block goes with the bank it merges into and empty land
+/// no walk reaches with its neighbour (each such atom takes the grid of its block with
+/// most households), so grid_of_block may differ from the given one for those blocks;
+/// keep-together units are measured as given, split or not. The result's grids are
+/// numbered geographically, as plan_grids numbers them; `result_grid_of`, when given,
+/// receives for each given grid k the index of its grid in the result.
 PlanResult evaluate_assignment(const io::District& district, const blocks::BlocksResult& blocks,
                                const network::WalkNetwork& net, const std::vector<std::uint32_t>& grid_of_block,
-                               const PartitionConfig& config, const wrap::GeosContext& geos, RunContext& ctx);
+                               const PartitionConfig& config, const wrap::GeosContext& geos, RunContext& ctx,
+                               std::vector<std::uint32_t>* result_grid_of = nullptr);
 
 } // namespace gridplan::partition

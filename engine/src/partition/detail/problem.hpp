@@ -97,9 +97,12 @@ inline bool is_cover(SeedMode m) { return m == SeedMode::cover || m == SeedMode:
 SeedMode seed_mode(int start);
 
 struct ProblemOptions {
-    /// Merge blocks into atoms (water into its bank, keep-together units); false: every
-    /// block its own atom, no nests (evaluate_assignment measures blocks as given).
+    /// Merge blocks into atoms (water into its bank, stranded empty land into its
+    /// neighbour, keep-together units); false: every block its own atom, no nests.
     bool merge = true;
+    /// With merge: each keep-together unit one atom; false: units are left as their blocks
+    /// (evaluate_assignment measures a given assignment, units split or not).
+    bool units = true;
     /// Label parts and link small ones across water; false: no parts (a given assignment
     /// is measured without them).
     bool parts = true;
@@ -206,7 +209,7 @@ private:
         boost::geometry::index::rstar<16>>;
 
     void build_trees();
-    void build_atoms(bool merge, RunContext& ctx);
+    void build_atoms(bool merge, bool units, RunContext& ctx);
     BlockId longest_neighbour(BlockId b, const IdVector<BlockId, std::vector<std::uint32_t>>& block_adj,
                               const std::function<bool(BlockId)>& eligible) const;
     void merge_stranded(const IdVector<BlockId, std::vector<std::uint32_t>>& block_adj, UnionFind& uf);
