@@ -14,6 +14,7 @@
 #include "gridplan/io/output.hpp"
 #include "gridplan/network/network.hpp"
 #include "gridplan/partition/output.hpp"
+#include "gridplan/partition/report.hpp"
 #include "gridplan/partition/partition.hpp"
 
 #include <chrono>
@@ -105,7 +106,13 @@ public:
             run.input_files.push_back(cfg.nest_within->path);
         }
         run.households = blocks.households;
-        out.write_manifest(partition::plan_json(result, plan, district, run));
+        const nlohmann::json manifest = partition::plan_json(result, plan, district, run);
+        partition::PlanReportInput report;
+        report.title = "Plan";
+        report.manifest = &manifest;
+        report.warnings = ctx.log.warnings();
+        out.write_text("report.html", partition::plan_report_html(result, blocks, district, plan, report, geos));
+        out.write_manifest(manifest);
         out.commit(ctx.log);
         const auto t_end = clock::now();
         ctx.log.info("timings: read " + seconds(t_read - t0) + ", blocks " + seconds(t_blocks - t_read) +

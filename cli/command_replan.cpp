@@ -15,6 +15,7 @@
 #include "gridplan/network/network.hpp"
 #include "gridplan/partition/changes.hpp"
 #include "gridplan/partition/output.hpp"
+#include "gridplan/partition/report.hpp"
 #include "gridplan/partition/replan.hpp"
 
 #include <chrono>
@@ -173,6 +174,18 @@ public:
         partition::ReplanRun replan_run{m_previous, m_previous_id, m_previous_households, m_options};
         manifest["replan"] = partition::replan_json(replan_run, previous, carried, result, changes);
         manifest["details"]["uncovered_blocks"] = manifest["replan"]["uncovered_blocks"];
+        partition::PlanReportInput report;
+        report.title = "Re-plan";
+        report.manifest = &manifest;
+        report.warnings = ctx.log.warnings();
+        report.changed_blocks.resize(blocks.blocks.size());
+        for (std::size_t b = 0; b < blocks.blocks.size(); ++b) {
+            report.changed_blocks[b] = changes.from_grid[b] != changes.to_grid[b];
+        }
+        report.figures.push_back({"households keeping their grid",
+                                  format_fixed(100.0 * changes.share_kept, 1) + "% (" +
+                                      std::to_string(changes.households_moved) + " moved)"});
+        out.write_text("report.html", partition::plan_report_html(result, blocks, district, plan, report, geos));
         out.write_manifest(manifest);
         out.commit(ctx.log);
         const auto t_end = clock::now();

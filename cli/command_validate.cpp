@@ -1,6 +1,7 @@
 // gridplan validate: any grid layer (a plan's, or drawn by hand in QGIS) checked against
 // the hard rules and measured as plan measures its own grids.
 #include "command.hpp"
+#include "interrupt.hpp"
 #include "plan_options.hpp"
 #include "terminal.hpp"
 
@@ -10,12 +11,15 @@
 #include "gridplan/core/strings.hpp"
 #include "gridplan/io/district.hpp"
 #include "gridplan/network/network.hpp"
+#include "gridplan/partition/output.hpp"
 #include "gridplan/partition/partition.hpp"
+#include "gridplan/partition/report.hpp"
 #include "gridplan/partition/replan.hpp"
 
 #include <chrono>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace gridplan::cli {
@@ -37,11 +41,12 @@ public:
     }
 
     std::string synopsis() const override {
-        return "gridplan validate GRIDS --config CONFIG.json [--id-field F] [PLAN OPTIONS]";
+        return "gridplan validate GRIDS --config CONFIG.json [--id-field F] [--out DIR] [PLAN OPTIONS]";
     }
 
     std::string examples() const override {
         return "  gridplan validate out/plan/grids.geojson --config data/district/district.json\n"
+               "  gridplan validate edited.geojson --config data/district/district.json --out out/checked\n"
                "  gridplan validate edited.gpkg --config district.json --id-field grid_id --households-per-grid 5000";
     }
 
@@ -49,11 +54,20 @@ public:
         app.add_option("grids", m_grids, "The grid layer: polygons with a whole-number id field")->required();
         app.add_option("--config", m_config, "The district config the grids divide")->required();
         app.add_option("--id-field", m_id_field, "The grids' id field (default grid_id)");
+        app.add_option("--out", m_out,
+                       "Also write the grids as measured, plan.json and report.html here, as plan writes them");
+        app.add_option("--format", m_format, "With --out: output format: geojson (default), gpkg, shp or a GDAL driver");
         m_plan.add_to(app);
     }
 
     void check() override {
         m_plan.check(name());
+        if (!m_format.empty()) {
+            if (m_out.empty()) {
+                throw UsageError{"--format needs --out"};
+            }
+            (void)io::OutputFormat::from_name(m_format);
+        }
         partition::PartitionConfig plan = m_plan.defaults();
         check_flags([&plan] { plan.validate(); }, m_plan.apply(plan));
     }
@@ -66,6 +80,12 @@ public:
         m_plan.apply(plan);
         plan.validate();
         wrap::GeosContext geos;
+        std::optional<io::OutputDir> out;
+        std::optional<OutputGuard> guard;
+        if (!m_out.empty()) {
+            out.emplace(m_out, "plan.json");
+            guard.emplace(*out);
+        }
         io::District district = io::read_district(cfg.district, geos, ctx);
         io::reject_households_outside(district, geos, ctx);
         require_households(cfg, district);
@@ -132,8 +152,16 @@ public:
         check_units(district, blocks, result, geos, broken);
         add_service_coverage(result, district, blocks, net, cfg.coverage, plan, geos, ctx);
 
+        if (out) {
+            write_outputs(*out, cfg, district, blocks, result, plan, broken, geos, ctx);
+        }
         print_plan_summary(std::cout, district, result, plan, "",
                            seconds(std::chrono::steady_clock::now() - t0));
+        if (out) {
+            for (const auto& f : out->files()) {
+                std::cout << "wrote " << f.string() << '\n';
+            }
+        }
         if (broken.empty()) {
             std::cout << "hard rules: all hold\n";
             return 0;
@@ -146,6 +174,42 @@ public:
     }
 
 private:
+    /// The grids as measured, plan.json (with "validate": the rules broken) and
+    /// report.html, as plan writes them; the grid layer read is never overwritten.
+    void write_outputs(io::OutputDir& out, const config::ProjectConfig& cfg, const io::District& district,
+                       const blocks::BlocksResult& blocks, const partition::PlanResult& result,
+                       const partition::PartitionConfig& plan, const std::vector<Broken>& broken,
+                       const wrap::GeosContext& geos, RunContext& ctx) const {
+        io::OutputOptions options;
+        options.format = io::OutputFormat::from_name(m_format.empty() ? cfg.output.format : m_format);
+        options.coordinate_precision = cfg.output.precision;
+        options.crs = cfg.output.crs.empty() ? district.input_crs : crs::Crs::from_user_input(cfg.output.crs);
+        out.protect(district.input_files);
+        out.protect({m_config, m_grids});
+        partition::write_plan(result, blocks, district, plan, out, options, geos, ctx);
+        partition::PlanRun run;
+        run.input_files = district.input_files;
+        run.input_files.push_back(m_grids);
+        run.households = blocks.households;
+        nlohmann::json manifest = partition::plan_json(result, plan, district, run);
+        nlohmann::json rules = nlohmann::json::array();
+        for (const auto& b : broken) {
+            rules.push_back({{"rule", b.rule}, {"what", b.what}});
+        }
+        manifest["validate"] = {{"grids", m_grids}, {"hard_rules_hold", broken.empty()}, {"broken", rules}};
+        partition::PlanReportInput report;
+        report.title = "Validation";
+        report.manifest = &manifest;
+        report.warnings = ctx.log.warnings();
+        report.validated = true;
+        for (const auto& b : broken) {
+            report.broken.push_back(b.rule + ": " + b.what);
+        }
+        out.write_text("report.html", partition::plan_report_html(result, blocks, district, plan, report, geos));
+        out.write_manifest(manifest);
+        out.commit(ctx.log);
+    }
+
     /// Pairs of grids overlapping by more than partition::previous_overlap_tolerance_m2.
     static void check_overlaps(const partition::PreviousPlan& grids, const wrap::GeosContext& geos,
                                std::vector<Broken>& broken) {
@@ -239,6 +303,8 @@ private:
     std::string m_grids;
     std::string m_config;
     std::string m_id_field = "grid_id";
+    std::string m_out;
+    std::string m_format;
     PlanOptions m_plan;
 };
 

@@ -4,7 +4,7 @@
 # same tests there; any sanitizer report fails the run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-bash "$root/scripts/setup.sh"
+bash "$root/scripts/setup.sh" --test
 if [ "${GRIDPLAN_SANITIZE:-0}" = 1 ]; then
   build=${GRIDPLAN_BUILD_DIR:-$root/build-asan}
   # GDAL and PROJ keep caches until exit: leak reports from them are not ours.

@@ -375,7 +375,7 @@ TEST_CASE("outputs of an earlier run that this run did not write are removed, in
                           out.string()})
                 .exit_code == 0);
     std::vector<std::string> expected = mine;
-    expected.insert(expected.end(), {"plan.gpkg", "plan.json"});
+    expected.insert(expected.end(), {"plan.gpkg", "plan.json", "report.html"});
     std::sort(expected.begin(), expected.end());
     CHECK(listing(out) == expected);
     for (const auto& m : mine) {

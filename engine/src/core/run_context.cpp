@@ -3,7 +3,7 @@
 namespace gridplan {
 
 void Logger::warning(const std::string& message) const {
-    ++m_warnings;
+    m_warnings.push_back(message);
     emit(LogLevel::warning, message);
 }
 

@@ -254,7 +254,10 @@ void write_coverage(const CoverageResult& r, const io::District& district, const
     }
     io::write_styles(styles, writer, out, options, ctx.log);
     writer.finish();
-    out.write_manifest(coverage_json(r, district, config, centres, facilities, grids, geos));
+    const nlohmann::json manifest = coverage_json(r, district, config, centres, facilities, grids, geos);
+    out.write_text("report.html",
+                   coverage_report_html(r, district, config, centres, grids, manifest, ctx.log.warnings(), geos));
+    out.write_manifest(manifest);
 }
 
 } // namespace gridplan::coverage

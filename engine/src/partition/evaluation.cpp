@@ -352,6 +352,7 @@ PlanResult finish(const State& state, RunContext& ctx) {
         }
     }
     std::int64_t within_total = 0;
+    out.household_walk_m.assign(district.households.size(), std::numeric_limits<double>::quiet_NaN());
     for (auto& grid : out.grids) {
         const std::vector<network::Snap> src{p.net().snap(grid.centre.x, grid.centre.y, p.centre_snap(grid.centre))};
         const network::SourceDistances d{p.net(), src, unreachable};
@@ -361,6 +362,7 @@ PlanResult finish(const State& state, RunContext& ctx) {
         for (const auto i : households_of[grid.id.value()]) {
             const auto& h = district.households[i];
             const double w = d.distance(p.household_snap(i));
+            out.household_walk_m[i] = w;
             walks.emplace_back(w, h.count);
             counted += h.count;
             within += w <= config.walk_radius_m ? h.count : 0;

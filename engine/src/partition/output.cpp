@@ -2,6 +2,7 @@
 
 #include "gridplan/blocks/output.hpp"
 
+#include "gridplan/core/error.hpp"
 #include "gridplan/core/sha256.hpp"
 #include "gridplan/core/strings.hpp"
 #include "gridplan/io/styles.hpp"
@@ -121,6 +122,13 @@ nlohmann::json plan_json(const PlanResult& plan, const PartitionConfig& config, 
     return j;
 }
 
+const std::vector<io::Rgb>& grid_palette() {
+    static const std::vector<io::Rgb> palette{{141, 211, 199}, {255, 255, 179}, {190, 186, 218}, {251, 128, 114},
+                                              {128, 177, 211}, {253, 180, 98},  {179, 222, 105}, {252, 205, 229},
+                                              {217, 217, 217}, {188, 128, 189}, {204, 235, 197}, {255, 237, 111}};
+    return palette;
+}
+
 namespace {
 
 /// A colour index (1, 2, ...) for each grid such that no two neighbouring grids share one:
@@ -158,9 +166,7 @@ std::vector<io::LayerStyle> plan_styles(const PartitionConfig& config, const io:
     using io::Rgb;
     const bool short_names = options.format.short_field_names;
     auto field = [&](const char* name, const char* short_name) { return std::string{short_names ? short_name : name}; };
-    static const std::vector<Rgb> palette{{141, 211, 199}, {255, 255, 179}, {190, 186, 218}, {251, 128, 114},
-                                          {128, 177, 211}, {253, 180, 98},  {179, 222, 105}, {252, 205, 229},
-                                          {217, 217, 217}, {188, 128, 189}, {204, 235, 197}, {255, 237, 111}};
+    const std::vector<Rgb>& palette = grid_palette();
     const Rgb outline{60, 60, 60};
     std::vector<io::QmlCategory> colours;
     for (std::size_t k = 0; k < palette.size(); ++k) {
@@ -208,12 +214,10 @@ std::vector<io::LayerStyle> plan_styles(const PartitionConfig& config, const io:
 
 } // namespace
 
-void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, const io::District& district,
-                const PartitionConfig& config, io::OutputDir& out, const io::OutputOptions& options,
-                const wrap::GeosContext& geos, RunContext& ctx) {
+GridRows grid_rows(const PlanResult& plan, const blocks::BlocksResult& blocks, const io::District& district,
+                   const PartitionConfig& config) {
     using io::FieldType;
     using io::FieldValue;
-    io::VectorWriter writer{out, "plan", options, district.working_crs, geos};
     const double minutes_per_metre = 60.0 / (config.speed_kmh * 1000.0);
     io::LayerDef grids_def{"grids",
                                     wkbMultiPolygon,
@@ -246,7 +250,7 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
         grids_def.fields.push_back({"cov_" + name, FieldType::real, ("cov_" + name).substr(0, 10), 4});
     }
     const std::vector<std::int64_t> colours = map_colours(plan, blocks);
-    writer.begin_layer(grids_def);
+    GridRows table;
     for (const auto& g : plan.grids) {
         const std::uint32_t number = g.written_id();
         double edges = 0.0;
@@ -284,7 +288,32 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
                 values.emplace_back();
             }
         }
-        writer.add(g.geom.get(), values);
+        table.rows.push_back(std::move(values));
+    }
+    table.def = std::move(grids_def);
+    return table;
+
+}
+
+std::size_t GridRows::field(const std::string& name) const {
+    for (std::size_t k = 0; k < def.fields.size(); ++k) {
+        if (def.fields[k].name == name) {
+            return k;
+        }
+    }
+    throw InternalError{"grid_rows: no field " + name};
+}
+
+void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, const io::District& district,
+                const PartitionConfig& config, io::OutputDir& out, const io::OutputOptions& options,
+                const wrap::GeosContext& geos, RunContext& ctx) {
+    using io::FieldType;
+    using io::FieldValue;
+    io::VectorWriter writer{out, "plan", options, district.working_crs, geos};
+    const GridRows grids = grid_rows(plan, blocks, district, config);
+    writer.begin_layer(grids.def);
+    for (std::size_t k = 0; k < plan.grids.size(); ++k) {
+        writer.add(plan.grids[k].geom.get(), grids.rows[k]);
     }
 
     // Grid edges: shared block edges between grids, merged by grid pair, class and name.

@@ -27,7 +27,9 @@ public:
     void info(const std::string& message) const { emit(LogLevel::info, message); }
     void warning(const std::string& message) const;
 
-    std::size_t warning_count() const noexcept { return m_warnings; }
+    std::size_t warning_count() const noexcept { return m_warnings.size(); }
+    /// Every warning of the run so far, in order (for report.html).
+    const std::vector<std::string>& warnings() const noexcept { return m_warnings; }
 
 private:
     void emit(LogLevel level, const std::string& message) const {
@@ -37,7 +39,7 @@ private:
     }
 
     Sink m_sink;
-    mutable std::size_t m_warnings = 0;
+    mutable std::vector<std::string> m_warnings;
 };
 
 /// One thing an analyst should look at to fix the input. Geometry is WKB in the

@@ -27,4 +27,13 @@ void write_coverage(const CoverageResult& r, const io::District& district, const
                     const std::vector<GridArea>& grids, io::OutputDir& out, const io::OutputOptions& options,
                     const wrap::GeosContext& geos, RunContext& ctx);
 
+/// report.html: the figures of `manifest` (coverage.json as written), a map of the
+/// service areas, centres, proposed sites, grids (when given, <path data-grid-id>) and
+/// the households beyond the radius, walk times, tables per grid, centre and proposal,
+/// and `warnings`.
+std::string coverage_report_html(const CoverageResult& r, const io::District& district, const CoverageConfig& config,
+                                 const std::vector<ServicePoint>& centres, const std::vector<GridArea>& grids,
+                                 const nlohmann::json& manifest, const std::vector<std::string>& warnings,
+                                 const wrap::GeosContext& geos);
+
 } // namespace gridplan::coverage

@@ -141,6 +141,9 @@ struct PlanResult {
     std::vector<Grid> grids;                 ///< in grid_id order
     std::vector<GridId> grid_of_block;       ///< per block
     std::vector<GridId> grid_of_unit;        ///< per District::units entry (invalid if outside)
+    /// Per District::households entry: the walk (m) from where it joins the network to
+    /// its grid's centre (infinity when no walk reaches it, NaN when it is in no block).
+    std::vector<double> household_walk_m;
     PlanStats stats;
     std::vector<Infeasibility> infeasible;
     /// Share of all the district's households within the walk radius of each service, as
