@@ -16,6 +16,7 @@ struct CommonOptions {
     bool verbose = false;
     bool quiet = false;
     unsigned threads = 0;  ///< 0: the machine's cores
+    std::string log_json;  ///< --log-json: JSON Lines events file ("" none)
 };
 
 class Command {

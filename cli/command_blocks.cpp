@@ -1,5 +1,6 @@
 // gridplan blocks: cut a district into blocks along its barriers.
 #include "command.hpp"
+#include "run_log.hpp"
 #include "district_options.hpp"
 #include "interrupt.hpp"
 #include "terminal.hpp"
@@ -82,6 +83,7 @@ public:
 
         blocks::write_blocks(result, district, out, out_options, geos, ctx);
         out.commit(ctx.log);
+        run_log().result(out);
         const auto t_write = clock::now();
         ctx.log.info("wrote outputs in " + seconds(t_write - t_blocks));
 

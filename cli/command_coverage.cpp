@@ -1,5 +1,6 @@
 // gridplan coverage: who reaches a community service centre, and each service, on foot.
 #include "command.hpp"
+#include "run_log.hpp"
 #include "district_options.hpp"
 #include "interrupt.hpp"
 #include "terminal.hpp"
@@ -155,6 +156,7 @@ public:
         coverage::write_coverage(result, district, cov, district.centres, district.facilities, grids, out,
                                  out_options, geos, ctx);
         out.commit(ctx.log);
+        run_log().result(out);
         const auto t_write = clock::now();
         ctx.log.info("timings: read " + seconds(t_read - t0) + ", network " + seconds(t_net - t_read) +
                      ", coverage " + seconds(t_cov - t_net) + ", write " + seconds(t_write - t_cov));

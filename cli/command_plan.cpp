@@ -1,5 +1,6 @@
 // gridplan plan: the main job. Blocks, walking network, grids.
 #include "command.hpp"
+#include "run_log.hpp"
 #include "district_options.hpp"
 #include "plan_options.hpp"
 #include "interrupt.hpp"
@@ -114,6 +115,7 @@ public:
         out.write_text("report.html", partition::plan_report_html(result, blocks, district, plan, report, geos));
         out.write_manifest(manifest);
         out.commit(ctx.log);
+        run_log().result(out);
         const auto t_end = clock::now();
         ctx.log.info("timings: read " + seconds(t_read - t0) + ", blocks " + seconds(t_blocks - t_read) +
                      ", network " + seconds(t_net - t_blocks) + ", plan " + seconds(t_plan - t_net) + ", coverage " +

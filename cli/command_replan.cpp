@@ -1,6 +1,7 @@
 // gridplan replan: re-plan after demolition and redevelopment without reshuffling
 // everyone. The previous grids are carried onto today's blocks and keep their ids.
 #include "command.hpp"
+#include "run_log.hpp"
 #include "district_options.hpp"
 #include "interrupt.hpp"
 #include "plan_options.hpp"
@@ -188,6 +189,7 @@ public:
         out.write_text("report.html", partition::plan_report_html(result, blocks, district, plan, report, geos));
         out.write_manifest(manifest);
         out.commit(ctx.log);
+        run_log().result(out);
         const auto t_end = clock::now();
         ctx.log.info("timings: read " + seconds(t_read - t0) + ", blocks " + seconds(t_blocks - t_read) +
                      ", network " + seconds(t_net - t_blocks) + ", carry " + seconds(t_carry - t_net) + ", plan " +

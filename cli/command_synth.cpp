@@ -1,5 +1,6 @@
 // gridplan synth: write the built-in realistic sample district.
 #include "command.hpp"
+#include "run_log.hpp"
 #include "district_options.hpp"
 #include "interrupt.hpp"
 #include "terminal.hpp"
@@ -67,6 +68,7 @@ public:
         const OutputGuard guard{out};
         const synth::SynthStats s = synth::write_synth_district(config, out, geos, ctx);
         out.commit(ctx.log);
+        run_log().result(out);
 
         std::cout << "district: " << format_fixed(s.area_km2, 2) << " km2, working CRS " << s.working_crs << "\n"
                   << "households: " << s.households << " in " << s.household_points << " points (residential land "

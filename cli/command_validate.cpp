@@ -1,6 +1,7 @@
 // gridplan validate: any grid layer (a plan's, or drawn by hand in QGIS) checked against
 // the hard rules and measured as plan measures its own grids.
 #include "command.hpp"
+#include "run_log.hpp"
 #include "interrupt.hpp"
 #include "plan_options.hpp"
 #include "terminal.hpp"
@@ -152,8 +153,13 @@ public:
         check_units(district, blocks, result, geos, broken);
         add_service_coverage(result, district, blocks, net, cfg.coverage, plan, geos, ctx);
 
+        nlohmann::json rules = nlohmann::json::array();
+        for (const auto& b : broken) {
+            rules.push_back({{"rule", b.rule}, {"what", b.what}});
+        }
+        run_log().write("validate", {{"grids", m_grids}, {"hard_rules_hold", broken.empty()}, {"broken", rules}});
         if (out) {
-            write_outputs(*out, cfg, district, blocks, result, plan, broken, geos, ctx);
+            write_outputs(*out, cfg, district, blocks, result, plan, rules, geos, ctx);
         }
         print_plan_summary(std::cout, district, result, plan, "",
                            seconds(std::chrono::steady_clock::now() - t0));
@@ -178,7 +184,7 @@ private:
     /// report.html, as plan writes them; the grid layer read is never overwritten.
     void write_outputs(io::OutputDir& out, const config::ProjectConfig& cfg, const io::District& district,
                        const blocks::BlocksResult& blocks, const partition::PlanResult& result,
-                       const partition::PartitionConfig& plan, const std::vector<Broken>& broken,
+                       const partition::PartitionConfig& plan, const nlohmann::json& rules,
                        const wrap::GeosContext& geos, RunContext& ctx) const {
         io::OutputOptions options;
         options.format = io::OutputFormat::from_name(m_format.empty() ? cfg.output.format : m_format);
@@ -192,22 +198,19 @@ private:
         run.input_files.push_back(m_grids);
         run.households = blocks.households;
         nlohmann::json manifest = partition::plan_json(result, plan, district, run);
-        nlohmann::json rules = nlohmann::json::array();
-        for (const auto& b : broken) {
-            rules.push_back({{"rule", b.rule}, {"what", b.what}});
-        }
-        manifest["validate"] = {{"grids", m_grids}, {"hard_rules_hold", broken.empty()}, {"broken", rules}};
+        manifest["validate"] = {{"grids", m_grids}, {"hard_rules_hold", rules.empty()}, {"broken", rules}};
         partition::PlanReportInput report;
         report.title = "Validation";
         report.manifest = &manifest;
         report.warnings = ctx.log.warnings();
         report.validated = true;
-        for (const auto& b : broken) {
-            report.broken.push_back(b.rule + ": " + b.what);
+        for (const auto& b : rules) {
+            report.broken.push_back(b["rule"].get<std::string>() + ": " + b["what"].get<std::string>());
         }
         out.write_text("report.html", partition::plan_report_html(result, blocks, district, plan, report, geos));
         out.write_manifest(manifest);
         out.commit(ctx.log);
+        run_log().result(out);
     }
 
     /// Pairs of grids overlapping by more than partition::previous_overlap_tolerance_m2.

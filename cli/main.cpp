@@ -2,6 +2,7 @@
 // "gridplan: error: ..." and turns them into exit codes.
 #include "command.hpp"
 #include "interrupt.hpp"
+#include "run_log.hpp"
 
 #include "gridplan/core/error.hpp"
 
@@ -65,6 +66,9 @@ int main(int argc, char** argv) {
         sub->add_flag("--verbose,-v", common.verbose, "Print what each stage did, with timings");
         sub->add_flag("--quiet,-q", common.quiet, "Print no warnings");
         sub->add_option("--threads", common.threads, "Worker threads (default: the machine's cores); outputs do not depend on it")->check(CLI::Range(1U, 256U));
+        sub->add_option("--log-json", common.log_json,
+                        "Write the run's events (stages, progress, warnings, the result's figures, the exit) to "
+                        "FILE as JSON Lines");
         c->setup(*sub);
         subs.emplace_back(sub, c.get());
     }
@@ -100,23 +104,32 @@ int main(int argc, char** argv) {
         return to_int(ExitCode::usage);
     }
 
+    auto& log = gridplan::cli::run_log();
     try {
         for (auto& [sub, cmd] : subs) {
             if (sub->parsed()) {
+                if (!common.log_json.empty()) {
+                    log.open(common.log_json, cmd->name(), std::vector<std::string>(argv + 1, argv + argc));
+                }
                 cmd->check();
-                return cmd->run(common);
+                const int code = cmd->run(common);
+                log.end(code, "");
+                return code;
             }
         }
         std::cout << app.help();
         return to_int(ExitCode::usage);
     } catch (const gridplan::Error& e) {
         std::cerr << "gridplan: error: " << e.what() << '\n';
+        log.end(to_int(e.exit_code()), e.what());
         return to_int(e.exit_code());
     } catch (const std::bad_alloc&) {
         std::cerr << "gridplan: error: out of memory\n";
+        log.end(to_int(ExitCode::internal), "out of memory");
         return to_int(ExitCode::internal);
     } catch (const std::exception& e) {
         std::cerr << "gridplan: error: internal: " << e.what() << '\n';
+        log.end(to_int(ExitCode::internal), std::string{"internal: "} + e.what());
         return to_int(ExitCode::internal);
     }
 }

@@ -92,6 +92,7 @@ void add_qa_layer(io::VectorWriter& writer, const RunContext& ctx, const wrap::G
 
 void write_blocks(const BlocksResult& result, const io::District& district, io::OutputDir& out,
                   const io::OutputOptions& options, const wrap::GeosContext& geos, RunContext& ctx) {
+    const StageProgress progress{ctx, "write"};
     io::VectorWriter writer{out, "blocks", options, district.working_crs, geos};
     using io::FieldType;
     writer.begin_layer(io::LayerDef{"blocks",

@@ -582,6 +582,7 @@ CoverageResult compute_coverage(const io::District& district, const network::Wal
                                 const std::vector<ServicePoint>& centres, const std::vector<ServicePoint>& facilities,
                                 const CoverageConfig& config, const SuggestConfig& suggest,
                                 const wrap::GeosContext& geos, RunContext& ctx) {
+    const StageProgress progress{ctx, "coverage"};
     config.validate();
     suggest.validate();
     return Coverage{district, net, centres, facilities, config, suggest, geos, ctx}.run();

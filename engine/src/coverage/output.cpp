@@ -141,6 +141,7 @@ void write_coverage(const CoverageResult& r, const io::District& district, const
                     const std::vector<ServicePoint>& centres, const std::vector<ServicePoint>& facilities,
                     const std::vector<GridArea>& grids, io::OutputDir& out, const io::OutputOptions& options,
                     const wrap::GeosContext& geos, RunContext& ctx) {
+    const StageProgress progress{ctx, "write"};
     using io::FieldType;
     using io::FieldValue;
     const double mpm = config.metres_per_minute();

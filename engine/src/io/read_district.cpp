@@ -370,6 +370,7 @@ void centroid_lonlat(const wrap::GeosContext& geos, const GEOSGeometry* g, const
 } // namespace
 
 District read_district(const DistrictSpec& spec, const wrap::GeosContext& geos, RunContext& ctx) {
+    const StageProgress progress{ctx, "read"};
     wrap::gdal_init();
     Raw raw;
     detail::read_sources(spec, raw, geos, ctx);

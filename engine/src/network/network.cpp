@@ -414,6 +414,7 @@ private:
 
 WalkNetwork build_network(const io::District& district, const NetworkConfig& config, const wrap::GeosContext& geos,
                           RunContext& ctx) {
+    const StageProgress progress{ctx, "network"};
     config.validate();
     return NetworkBuilder{district, config, geos, ctx}.run();
 }

@@ -307,6 +307,7 @@ std::size_t GridRows::field(const std::string& name) const {
 void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, const io::District& district,
                 const PartitionConfig& config, io::OutputDir& out, const io::OutputOptions& options,
                 const wrap::GeosContext& geos, RunContext& ctx) {
+    const StageProgress progress{ctx, "write"};
     using io::FieldType;
     using io::FieldValue;
     io::VectorWriter writer{out, "plan", options, district.working_crs, geos};

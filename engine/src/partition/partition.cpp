@@ -298,6 +298,7 @@ PlanResult evaluate_assignment(const io::District& district, const blocks::Block
 PlanResult plan_grids(const io::District& district, const blocks::BlocksResult& blocks,
                       const network::WalkNetwork& net, const std::vector<io::PolygonFeature>& nest_within,
                       const PartitionConfig& config, const wrap::GeosContext& geos, RunContext& ctx) {
+    const StageProgress progress{ctx, "plan"};
     config.validate();
     if (blocks.blocks.empty()) {
         throw InputError{"no blocks to plan grids from"};

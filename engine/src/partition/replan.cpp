@@ -1632,6 +1632,7 @@ PlanResult replan_grids(const io::District& district, const blocks::BlocksResult
                         const PartitionConfig& config, const PreviousPlan& previous, const CarriedPlan& carried,
                         const std::vector<std::int64_t>& persisting, const ReplanOptions& options,
                         const wrap::GeosContext& geos, RunContext& ctx) {
+    const StageProgress progress{ctx, "replan"};
     options.validate();
     if (!persisting.empty() && persisting.size() != district.households.size()) {
         throw InternalError{"replan_grids: one persisting count per household point expected"};

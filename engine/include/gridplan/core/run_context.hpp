@@ -74,7 +74,8 @@ private:
     std::size_t m_limit = 1000000;
 };
 
-/// Progress sink: stage name and a fraction in [0, 1].
+/// Progress sink: stage name and a fraction in [0, 1]: 0 when the stage begins, 1 when it
+/// is done, values between as far as the stage knows them.
 using ProgressSink = std::function<void(std::string_view, double)>;
 
 struct RunContext {
@@ -88,6 +89,23 @@ struct RunContext {
             progress(stage, fraction);
         }
     }
+};
+
+/// One stage of a run, reported as begun (fraction 0) when constructed and as done
+/// (fraction 1) when it goes out of scope normally; nothing more if an exception unwinds it.
+class StageProgress {
+public:
+    StageProgress(const RunContext& ctx, std::string_view stage);
+    ~StageProgress();
+    StageProgress(const StageProgress&) = delete;
+    StageProgress& operator=(const StageProgress&) = delete;
+    StageProgress(StageProgress&&) = delete;
+    StageProgress& operator=(StageProgress&&) = delete;
+
+private:
+    const RunContext& m_ctx;
+    std::string m_stage;
+    int m_exceptions;
 };
 
 } // namespace gridplan
