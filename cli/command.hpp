@@ -48,6 +48,8 @@ std::unique_ptr<Command> make_replan_command();
 std::unique_ptr<Command> make_synth_command();
 std::unique_ptr<Command> make_info_command();
 std::unique_ptr<Command> make_validate_command();
+std::unique_ptr<Command> make_split_command();
+std::unique_ptr<Command> make_merge_command();
 
 /// Every command, in the order `gridplan --help` lists them.
 std::vector<std::unique_ptr<Command>> make_commands();

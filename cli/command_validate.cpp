@@ -42,18 +42,21 @@ public:
     }
 
     std::string synopsis() const override {
-        return "gridplan validate GRIDS --config CONFIG.json [--id-field F] [--out DIR] [PLAN OPTIONS]";
+        return "gridplan validate GRIDS [--config CONFIG.json [--out DIR] [PLAN OPTIONS]] [--id-field F]";
     }
 
     std::string examples() const override {
-        return "  gridplan validate out/plan/grids.geojson --config data/district/district.json\n"
+        return "  gridplan validate edited.gpkg\n"
+               "  gridplan validate out/plan/grids.geojson --config data/district/district.json\n"
                "  gridplan validate edited.geojson --config data/district/district.json --out out/checked\n"
                "  gridplan validate edited.gpkg --config district.json --id-field grid_id --households-per-grid 5000";
     }
 
     void setup(CLI::App& app) override {
         app.add_option("grids", m_grids, "The grid layer: polygons with a whole-number id field")->required();
-        app.add_option("--config", m_config, "The district config the grids divide")->required();
+        app.add_option("--config", m_config,
+                       "The district config the grids divide; without it only the layer's own geometry is checked "
+                       "(overlaps, grids in pieces, holes between grids)");
         app.add_option("--id-field", m_id_field, "The grids' id field (default grid_id)");
         app.add_option("--out", m_out,
                        "Also write the grids as measured, plan.json and report.html here, as plan writes them");
@@ -63,6 +66,9 @@ public:
 
     void check() override {
         m_plan.check(name());
+        if (m_config.empty() && !m_out.empty()) {
+            throw UsageError{"--out needs --config: the figures are measured on the district"};
+        }
         if (!m_format.empty()) {
             if (m_out.empty()) {
                 throw UsageError{"--format needs --out"};
@@ -76,6 +82,9 @@ public:
     int run(const CommonOptions& common) override {
         const auto t0 = std::chrono::steady_clock::now();
         RunContext ctx = make_run_context(common);
+        if (m_config.empty()) {
+            return check_geometry_only(ctx, t0);
+        }
         config::ProjectConfig cfg = config::load_project_config(m_config);
         partition::PartitionConfig plan = m_plan.base(cfg);
         m_plan.apply(plan);
@@ -153,10 +162,7 @@ public:
         check_units(district, blocks, result, geos, broken);
         add_service_coverage(result, district, blocks, net, cfg.coverage, plan, geos, ctx);
 
-        nlohmann::json rules = nlohmann::json::array();
-        for (const auto& b : broken) {
-            rules.push_back({{"rule", b.rule}, {"what", b.what}});
-        }
+        const nlohmann::json rules = rules_json(broken);
         run_log().write("validate", {{"grids", m_grids}, {"hard_rules_hold", broken.empty()}, {"broken", rules}});
         if (out) {
             write_outputs(*out, cfg, district, blocks, result, plan, rules, geos, ctx);
@@ -168,6 +174,89 @@ public:
                 std::cout << "wrote " << f.string() << '\n';
             }
         }
+        return report_broken(broken);
+    }
+
+private:
+    /// Without a district: the layer read in the UTM zone of its centre, then the rules its
+    /// geometry alone shows (overlaps, a grid in pieces that do not touch, holes enclosed
+    /// by the grids). Prints the grids and the rules; 1 when one is broken.
+    int check_geometry_only(RunContext& ctx, std::chrono::steady_clock::time_point t0) const {
+        wrap::GeosContext geos;
+        io::SourceSpec source;
+        source.path = m_grids;
+        source.config_key = "grids";
+        double lon = 0.0;
+        double lat = 0.0;
+        {
+            const partition::PreviousPlan wgs84 =
+                partition::read_previous_plan(source, m_id_field, crs::Crs::wgs84(), geos, ctx);
+            std::vector<const GEOSGeometry*> parts;
+            for (const auto& g : wgs84.grids) {
+                parts.push_back(g.geom.get());
+            }
+            wrap::GeomPtr all = geos.union_of(parts, "grids");
+            double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+            geos.bounds(all.get(), x0, y0, x1, y1);
+            lon = (x0 + x1) / 2.0;
+            lat = (y0 + y1) / 2.0;
+        }
+        RunContext again;  // no log: the layer's warnings were given on the first read
+        const partition::PreviousPlan grids =
+            partition::read_previous_plan(source, m_id_field, crs::Crs::utm_for(lon, lat), geos, again);
+        std::vector<Broken> broken;
+        check_overlaps(grids, geos, broken);
+        std::vector<const GEOSGeometry*> parts;
+        double area = 0.0;
+        for (const auto& g : grids.grids) {
+            parts.push_back(g.geom.get());
+            area += geos.area(g.geom.get());
+            wrap::GeomPtr merged = geos.union_of({g.geom.get()}, "grid");
+            const int pieces = geos.num_geometries(merged.get());
+            if (geos.type_id(merged.get()) == GEOS_MULTIPOLYGON && pieces > 1) {
+                broken.push_back({"not_contiguous", "grid " + std::to_string(g.grid_id) + " is in " +
+                                                        std::to_string(pieces) + " pieces that do not touch"});
+            }
+        }
+        wrap::GeomPtr all = geos.union_of(parts, "grids");
+        std::size_t holes = 0;
+        double hole_area = 0.0;
+        for (int i = 0; i < geos.num_geometries(all.get()); ++i) {
+            const GEOSGeometry* poly = GEOSGetGeometryN_r(geos.handle(), all.get(), i);
+            for (int k = 0; k < GEOSGetNumInteriorRings_r(geos.handle(), poly); ++k) {
+                wrap::GeomPtr ring = geos.clone(GEOSGetInteriorRingN_r(geos.handle(), poly, k));
+                wrap::GeomPtr hole = geos.own(GEOSGeom_createPolygon_r(geos.handle(), ring.release(), nullptr, 0), "hole");
+                const double a = geos.area(hole.get());
+                if (a > partition::previous_overlap_tolerance_m2) {
+                    ++holes;
+                    hole_area += a;
+                }
+            }
+        }
+        if (holes > 0) {
+            broken.push_back({"gap", std::to_string(holes) + " holes between the grids (" +
+                                         format_fixed(hole_area / 1e4, 2) + " ha) that no grid covers"});
+        }
+        const nlohmann::json rules = rules_json(broken);
+        run_log().write("validate", {{"grids", m_grids}, {"hard_rules_hold", broken.empty()}, {"broken", rules}});
+        std::cout << "grids: " << grids.grids.size() << " covering " << format_fixed(area / 1e6, 3)
+                  << " km2 (measured in " << crs::Crs::utm_for(lon, lat).label() << ")\n"
+                  << "without --config only the layer's geometry is checked: households, the band, the walk "
+                     "and the district's edge need the district\n"
+                  << "time: " << seconds(std::chrono::steady_clock::now() - t0) << "\n";
+        return report_broken(broken);
+    }
+
+    static nlohmann::json rules_json(const std::vector<Broken>& broken) {
+        nlohmann::json rules = nlohmann::json::array();
+        for (const auto& b : broken) {
+            rules.push_back({{"rule", b.rule}, {"what", b.what}});
+        }
+        return rules;
+    }
+
+    /// Prints the rules broken (or that all hold); the exit code.
+    static int report_broken(const std::vector<Broken>& broken) {
         if (broken.empty()) {
             std::cout << "hard rules: all hold\n";
             return 0;
@@ -179,7 +268,6 @@ public:
         return 1;
     }
 
-private:
     /// The grids as measured, plan.json (with "validate": the rules broken) and
     /// report.html, as plan writes them; the grid layer read is never overwritten.
     void write_outputs(io::OutputDir& out, const config::ProjectConfig& cfg, const io::District& district,

@@ -12,6 +12,8 @@ std::vector<std::unique_ptr<Command>> make_commands() {
     commands.push_back(make_synth_command());
     commands.push_back(make_info_command());
     commands.push_back(make_validate_command());
+    commands.push_back(make_split_command());
+    commands.push_back(make_merge_command());
     return commands;
 }
 

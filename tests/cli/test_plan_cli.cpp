@@ -281,6 +281,13 @@ TEST_CASE("gridplan validate: a plan's grids hold the hard rules, hand-edited on
     REQUIRE(ok.exit_code == 0);
     CHECK_THAT(ok.out, Catch::Contains("hard rules: all hold"));
     CHECK_THAT(ok.out, Catch::Contains("grids: 5 for 14963 households (target 3000, band 2550-3450): 5 in the band"));
+    // Without a config: the layer's own geometry only.
+    const auto alone = run_gridplan({"validate", (out / "grids.geojson").string()});
+    INFO(alone.out << alone.err);
+    CHECK(alone.exit_code == 0);
+    CHECK_THAT(alone.out, Catch::Contains("grids: 5 covering"));
+    CHECK_THAT(alone.out, Catch::Contains("hard rules: all hold"));
+    CHECK(run_gridplan({"validate", (out / "grids.geojson").string(), "--out", (dir / "x").string()}).exit_code == 2);
 
     auto grids = nlohmann::json::parse(test::read_file(out / "grids.geojson"));
     const auto edges = nlohmann::json::parse(test::read_file(out / "grid_edges.geojson"));
@@ -306,6 +313,9 @@ TEST_CASE("gridplan validate: a plan's grids hold the hard rules, hand-edited on
         CHECK(r.exit_code == 1);
         CHECK_THAT(r.out, Catch::Contains("overlap: grids 1 and 2 overlap by"));
         CHECK_THAT(r.out, Catch::Contains("gap: "));
+        const auto a = run_gridplan({"validate", (dir / "edited.geojson").string()});
+        CHECK(a.exit_code == 1);
+        CHECK_THAT(a.out, Catch::Contains("overlap: grids 1 and 2 overlap by"));
     }
     SECTION("two grids that share no edge drawn as one: in more than one piece") {
         int a = 0;
@@ -342,5 +352,9 @@ TEST_CASE("gridplan validate: a plan's grids hold the hard rules, hand-edited on
         INFO(r.out << r.err);
         CHECK(r.exit_code == 1);
         CHECK_THAT(r.out, Catch::Contains("not_contiguous: grid " + std::to_string(a) + " is in more than one piece"));
+        const auto alone2 = run_gridplan({"validate", (dir / "edited.geojson").string()});
+        CHECK(alone2.exit_code == 1);
+        CHECK_THAT(alone2.out,
+                   Catch::Contains("not_contiguous: grid " + std::to_string(a) + " is in 2 pieces that do not touch"));
     }
 }

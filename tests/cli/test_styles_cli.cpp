@@ -73,7 +73,7 @@ TEST_CASE("gridplan plan stores a default style for each layer: layer_styles in 
         CHECK(s.geometry_column == "geom");
         by_table[s.table].push_back(s);
     }
-    CHECK(by_table.size() == 4);
+    CHECK(by_table.size() == 5);  // grids, grid_edges, barriers, blocks, centres (the sample has no units)
     for (const auto& [table, list] : by_table) {
         INFO(table);
         // Exactly one default per layer, the first; it is what the .qml beside GeoJSON holds.
@@ -92,6 +92,8 @@ TEST_CASE("gridplan plan stores a default style for each layer: layer_styles in 
     CHECK_THAT(by_table["grids"][1].qml, Catch::Contains("type=\"graduatedSymbol\" attr=\"deviation_pct\""));
     CHECK_THAT(by_table["grid_edges"][0].qml, Catch::Contains("attr=\"barrier_class\""));
     CHECK_THAT(by_table["centres"][0].qml, Catch::Contains("attr=\"proposed\""));
+    CHECK_THAT(by_table["barriers"][0].qml, Catch::Contains("attr=\"barrier_class\""));
+    CHECK_THAT(by_table["blocks"][0].qml, Catch::Contains("attr=\"water\""));
 
     // No two grids that share an edge have the same map colour.
     const auto grids = nlohmann::json::parse(test::read_file(json_dir / "grids.geojson"));
@@ -159,7 +161,7 @@ TEST_CASE("QGIS opens the GeoPackage styled, counts the same households in the g
     test::write_file(script, "import sys\n"
                              "from qgis.core import QgsApplication, QgsVectorLayer\n"
                              "app = QgsApplication([], False)\napp.initQgis()\n"
-                             "for name in ('grids', 'grid_edges', 'centres', 'blocks'):\n"
+                             "for name in ('grids', 'grid_edges', 'centres', 'blocks', 'barriers'):\n"
                              "    l = QgsVectorLayer(sys.argv[1] + '|layername=' + name, name, 'ogr')\n"
                              "    r = l.renderer()\n"
                              "    attr = r.classAttribute() if hasattr(r, 'classAttribute') else ''\n"
@@ -174,7 +176,8 @@ TEST_CASE("QGIS opens the GeoPackage styled, counts the same households in the g
     CHECK_THAT(style.out, Catch::Contains("grids True categorizedSymbol map_colour True"));
     CHECK_THAT(style.out, Catch::Contains("grid_edges True categorizedSymbol barrier_class False"));
     CHECK_THAT(style.out, Catch::Contains("centres True categorizedSymbol proposed False"));
-    CHECK_THAT(style.out, Catch::Contains("blocks True singleSymbol  False"));
+    CHECK_THAT(style.out, Catch::Contains("blocks True categorizedSymbol water False"));
+    CHECK_THAT(style.out, Catch::Contains("barriers True categorizedSymbol barrier_class False"));
 }
 
 TEST_CASE("a style of the user's own beside the outputs is kept, and one saved over from QGIS too", "[cli][styles]") {

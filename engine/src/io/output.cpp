@@ -43,7 +43,7 @@ const std::set<std::string>& analysis_stems() {
     static const std::set<std::string> stems{
         "blocks",         "blocks_qa",   "households_estimated", "adjacency",     "blocks_summary",
         "grids",          "grid_edges",  "plan",                 "coverage",      "uncovered",
-        "service_areas",  "proposed_centres", "coverage_qa", "changes"};
+        "service_areas",  "proposed_centres", "coverage_qa", "changes", "barriers", "merge"};
     return stems;
 }
 
@@ -59,7 +59,7 @@ const std::set<std::string>& output_extensions() {
 
 /// The manifests of gridplan's commands; synth's lists input data of later runs.
 const std::vector<std::string>& manifest_names() {
-    static const std::vector<std::string> names{"blocks_summary.json", "coverage.json", "plan.json",
+    static const std::vector<std::string> names{"blocks_summary.json", "coverage.json", "plan.json", "merge.json",
                                                 "synth_summary.json"};
     return names;
 }

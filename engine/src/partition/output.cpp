@@ -203,8 +203,18 @@ std::vector<io::LayerStyle> plan_styles(const PartitionConfig& config, const io:
                       io::qml_document(io::categorized_renderer(
                           "proposed", {{"0", "existing centre", io::marker_symbol("circle", {26, 150, 65}, 3.0, {255, 255, 255})},
                                        {"1", "proposed centre", io::marker_symbol("star", {215, 25, 28}, 4.5, {255, 255, 255})}}))});
-    styles.push_back({"blocks", "blocks", "Blocks as outlines",
-                      io::qml_document(io::single_renderer(io::fill_symbol({255, 255, 255}, 0.0, {150, 150, 150}, 0.15)))});
+    styles.push_back({"blocks", "blocks", "Blocks as outlines, water blocks blue",
+                      io::qml_document(io::categorized_renderer(
+                          "water", {{"0", "land", io::fill_symbol({255, 255, 255}, 0.0, {150, 150, 150}, 0.15)},
+                                    {"1", "water", io::fill_symbol({166, 206, 227}, 0.8, {31, 120, 180}, 0.15)}}))});
+    styles.push_back({"barriers", "barriers", "The lines grid edges may follow: rivers blue, roads by class",
+                      io::qml_document(io::categorized_renderer(
+                          field("barrier_class", "class"),
+                          {{"river", "river", io::line_symbol({31, 120, 180}, 0.9)},
+                           {"road", "road", io::line_symbol({80, 80, 80}, 0.7)},
+                           {"street", "street", io::line_symbol({140, 140, 140}, 0.4)},
+                           {"alley", "alley", io::line_symbol({185, 185, 185}, 0.25, true)},
+                           {"none", "other", io::line_symbol({210, 210, 210}, 0.2)}}))});
     if (with_units) {
         styles.push_back({"units", "units", "Villages, communities and resident units",
                           io::qml_document(io::single_renderer(io::marker_symbol("square", {120, 120, 120}, 1.6, {255, 255, 255})))});
@@ -378,6 +388,24 @@ void write_plan(const PlanResult& plan, const blocks::BlocksResult& blocks, cons
         writer.add(b.geom.get(), {std::int64_t{b.id.value()} + 1,
                                   std::int64_t{plan.grids[plan.grid_of_block[b.id.value()].value()].written_id()},
                                   b.households, round_to(b.area_m2, 1), std::int64_t{b.water ? 1 : 0}});
+    }
+    // The lines grid edges may follow, as read (working CRS), for the map under the grids.
+    writer.begin_layer(io::LayerDef{"barriers",
+                                    wkbMultiLineString,
+                                    {{"barrier_class", FieldType::string, "class", 0},
+                                     {"name", FieldType::string, "", 0},
+                                     {"bridge", FieldType::integer, "", 0},
+                                     {"tunnel", FieldType::integer, "", 0},
+                                     {"walkable", FieldType::integer, "", 0}}});
+    for (const auto& b : district.barriers) {
+        std::vector<wrap::GeomPtr> one;
+        if (geos.type_id(b.geom.get()) == GEOS_LINESTRING) {
+            one.push_back(geos.clone(b.geom.get()));
+        }
+        const wrap::GeomPtr multi = one.empty() ? nullptr : geos.collection(GEOS_MULTILINESTRING, one);
+        writer.add(multi ? multi.get() : b.geom.get(), {std::string{to_string(b.cls)}, b.name.empty() ? FieldValue{} : FieldValue{b.name},
+                                  std::int64_t{b.bridge ? 1 : 0}, std::int64_t{b.tunnel ? 1 : 0},
+                                  std::int64_t{b.walkable ? 1 : 0}});
     }
     if (!district.units.empty()) {
         writer.begin_layer(io::LayerDef{"units",
