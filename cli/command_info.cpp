@@ -9,6 +9,7 @@
 #include "gridplan/core/strings.hpp"
 #include "gridplan/io/district.hpp"
 #include "gridplan/io/households.hpp"
+#include "gridplan/wrap/gdal.hpp"
 
 #include <array>
 #include <chrono>
@@ -82,7 +83,11 @@ private:
         for (const auto& h : d.households) {
             count(h.source, "household points");
         }
-        os << "input files: " << join_limited(d.input_files, 20) << "\n";
+        std::vector<std::string> inputs;
+        for (const auto& f : d.input_files) {
+            inputs.push_back(wrap::mask_password(f));
+        }
+        os << "input files: " << join_limited(inputs, 20) << "\n";
         os << "layers:\n";
         for (std::size_t s = 0; s < d.sources.size(); ++s) {
             std::vector<std::string> parts;

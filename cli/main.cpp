@@ -5,6 +5,7 @@
 #include "run_log.hpp"
 
 #include "gridplan/core/error.hpp"
+#include "gridplan/wrap/gdal.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -109,7 +110,11 @@ int main(int argc, char** argv) {
         for (auto& [sub, cmd] : subs) {
             if (sub->parsed()) {
                 if (!common.log_json.empty()) {
-                    log.open(common.log_json, cmd->name(), std::vector<std::string>(argv + 1, argv + argc));
+                    std::vector<std::string> args;
+                    for (int i = 1; i < argc; ++i) {
+                        args.push_back(gridplan::wrap::mask_password(argv[i]));
+                    }
+                    log.open(common.log_json, cmd->name(), args);
                 }
                 cmd->check();
                 const int code = cmd->run(common);
@@ -120,16 +125,19 @@ int main(int argc, char** argv) {
         std::cout << app.help();
         return to_int(ExitCode::usage);
     } catch (const gridplan::Error& e) {
-        std::cerr << "gridplan: error: " << e.what() << '\n';
-        log.end(to_int(e.exit_code()), e.what());
+        // A connection string in a message never shows its password.
+        const std::string message = gridplan::wrap::mask_password(e.what());
+        std::cerr << "gridplan: error: " << message << '\n';
+        log.end(to_int(e.exit_code()), message);
         return to_int(e.exit_code());
     } catch (const std::bad_alloc&) {
         std::cerr << "gridplan: error: out of memory\n";
         log.end(to_int(ExitCode::internal), "out of memory");
         return to_int(ExitCode::internal);
     } catch (const std::exception& e) {
-        std::cerr << "gridplan: error: internal: " << e.what() << '\n';
-        log.end(to_int(ExitCode::internal), std::string{"internal: "} + e.what());
+        const std::string message = gridplan::wrap::mask_password(e.what());
+        std::cerr << "gridplan: error: internal: " << message << '\n';
+        log.end(to_int(ExitCode::internal), "internal: " + message);
         return to_int(ExitCode::internal);
     }
 }

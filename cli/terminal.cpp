@@ -3,6 +3,7 @@
 #include "run_log.hpp"
 
 #include "gridplan/core/strings.hpp"
+#include "gridplan/wrap/gdal.hpp"
 
 #include <cstdio>
 #include <algorithm>
@@ -83,7 +84,8 @@ RunContext make_run_context(const CommonOptions& options) {
     // GRIDPLAN_DEBUG=1: the engine's debug messages too (for developers; not an option).
     const char* debug_env = std::getenv("GRIDPLAN_DEBUG");
     const bool debug = debug_env != nullptr && std::string_view{debug_env} == "1";
-    ctx.log = Logger{[verbose, quiet, tty, debug](LogLevel level, const std::string& message) {
+    ctx.log = Logger{[verbose, quiet, tty, debug](LogLevel level, const std::string& text) {
+        const std::string message = wrap::mask_password(text);
         if (level == LogLevel::warning) {
             run_log().write("warning", {{"message", message}});
         }

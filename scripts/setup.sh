@@ -16,12 +16,13 @@ packages=(
 )
 
 # scripts/test.sh passes --test: headless Chromium and the CJK fonts, for the test that
-# renders report.html in a real browser (about 180 MB), and GNU Parallel, which runs a
-# split city's jobs in the batch test (the tests skip those parts without them).
+# renders report.html in a real browser (about 180 MB), GNU Parallel, which runs a split
+# city's jobs in the batch test, and PostgreSQL 15 with PostGIS 3, for a throwaway server
+# the PostGIS test loads the sample into (the tests skip those parts without them).
 # scripts/bench.sh passes --bench: METIS for the baseline comparison.
 # scripts/fuzz.sh passes --fuzz: clang and its libFuzzer runtime.
 case "${1:-}" in
-  --test) packages+=(chromium fonts-noto-cjk parallel) ;;
+  --test) packages+=(chromium fonts-noto-cjk parallel postgresql-15-postgis-3) ;;
   --bench) packages+=(libmetis-dev) ;;
   --fuzz) packages+=(clang libclang-rt-14-dev) ;;
 esac

@@ -65,7 +65,7 @@ std::string resolve_path(const std::string& path, const std::string& base_dir) {
 
 namespace {
 
-const std::vector<std::string> source_keys{"path", "layer", "where", "open_options"};
+const std::vector<std::string> source_keys{"path", "layer", "sql", "where", "open_options"};
 
 std::vector<std::string> with(std::vector<std::string> keys, const std::vector<std::string>& more) {
     keys.insert(keys.end(), more.begin(), more.end());
@@ -87,6 +87,10 @@ io::SourceSpec parse_source(const ConfigNode& node, const std::vector<std::strin
     }
     s.path = resolve_path(*path, base_dir);
     s.layer = node.get_string("layer").value_or("");
+    s.sql = node.get_string("sql").value_or("");
+    if (!s.sql.empty() && !s.layer.empty()) {
+        node.fail("sql", "give either \"layer\" or \"sql\", not both");
+    }
     s.where = node.get_string("where").value_or("");
     for (const auto& o : node.array("open_options")) {
         if (!o.json().is_string()) {

@@ -2,6 +2,7 @@
 #include "gridplan/io/report.hpp"
 
 #include "gridplan/core/strings.hpp"
+#include "gridplan/wrap/gdal.hpp"
 
 #include <algorithm>
 #include <array>
@@ -362,7 +363,7 @@ std::string warnings_html(const std::vector<std::string>& warnings) {
     }
     std::string s = "<h3>Warnings (" + std::to_string(warnings.size()) + ")</h3>\n<ul class=\"warn\">";
     for (const auto& w : warnings) {
-        s += "<li>" + html_escape(w) + "</li>";
+        s += "<li>" + html_escape(wrap::mask_password(w)) + "</li>";
     }
     return s + "</ul>\n";
 }

@@ -6,11 +6,13 @@
 #include "gridplan/core/sha256.hpp"
 #include "gridplan/core/strings.hpp"
 #include "gridplan/io/styles.hpp"
+#include "gridplan/wrap/gdal.hpp"
 
 #include <ogr_core.h>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -77,7 +79,13 @@ nlohmann::json plan_json(const PlanResult& plan, const PartitionConfig& config, 
 
     nlohmann::json inputs = nlohmann::json::array();
     for (const auto& path : run.input_files) {
-        inputs.push_back({{"path", path}, {"sha256", sha256_file(path)}});
+        // A database (a connection string) has no checksum; its password is never written.
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(path, ec)) {
+            inputs.push_back({{"path", path}, {"sha256", sha256_file(path)}});
+        } else {
+            inputs.push_back({{"path", wrap::mask_password(path)}, {"sha256", nullptr}});
+        }
     }
     nlohmann::json runtime = nlohmann::json::object();
     double total = 0.0;

@@ -384,9 +384,12 @@ std::string plan_report_html(const PlanResult& plan, const blocks::BlocksResult&
     std::vector<std::vector<io::TableCell>> inputs;
     const nlohmann::json input_files = m.value("inputs", nlohmann::json::array());
     for (const auto& f : input_files) {
-        const std::string path = f.value("path", std::string{});
-        const std::string sha = f.value("sha256", std::string{});
-        inputs.push_back({{html_escape(path), path}, {"<code>" + html_escape(sha) + "</code>", sha}});
+        const std::string path = f.contains("path") && f["path"].is_string() ? f["path"].get<std::string>() : "";
+        const bool database = !f.contains("sha256") || !f["sha256"].is_string();
+        const std::string sha = database ? "" : f["sha256"].get<std::string>();
+        inputs.push_back({{html_escape(path), path},
+                          {database ? std::string{"(a database: no checksum)"} : "<code>" + html_escape(sha) + "</code>",
+                           sha}});
     }
     body += io::table_html("inputs-table", {{"Input", false, ""}, {"SHA-256", false, ""}}, inputs);
     if (m.contains("attribution")) {

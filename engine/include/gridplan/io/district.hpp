@@ -24,8 +24,11 @@ namespace gridplan::io {
 /// One OGR layer: a file or connection string, a layer (first one if empty) and an
 /// optional OGR SQL attribute filter.
 struct SourceSpec {
-    std::string path;
+    std::string path;   ///< a file, or a GDAL connection string (PG:"dbname=... host=...")
     std::string layer;
+    /// An SQL query whose result is the layer (a database's dialect; PostGIS), instead of
+    /// `layer`.
+    std::string sql;
     std::string where;
     std::vector<std::string> open_options;
     /// Config key this source came from, for messages ("barriers[1]").

@@ -20,11 +20,36 @@ namespace gridplan::io::detail {
 
 std::string file_label(const std::string& path) { return wrap::mask_password(path); }
 
+OpenSource::~OpenSource() {
+    if (query && ds && layer != nullptr) {
+        ds->ReleaseResultSet(layer);
+    }
+}
+
+OpenSource::OpenSource(OpenSource&& other) noexcept
+    : ds(std::move(other.ds)), layer(other.layer), query(other.query), name(std::move(other.name)),
+      crs(std::move(other.crs)) {
+    other.layer = nullptr;
+    other.query = false;
+}
+
 OpenSource open_source(const SourceSpec& src, RunContext& ctx) {
     OpenSource o;
     o.ds = wrap::open_vector(src.path, src.open_options);
-    o.layer = &wrap::find_layer(*o.ds, src.path, src.layer);
-    o.name = file_label(src.path) + ":" + o.layer->GetName();
+    if (!src.sql.empty()) {
+        wrap::CplMessageCapture capture;
+        o.layer = o.ds->ExecuteSQL(src.sql.c_str(), nullptr, nullptr);
+        if (o.layer == nullptr) {
+            throw ConfigError{src.config_key + ".sql", "the query failed on " + file_label(src.path) + ": " +
+                                                           (capture.last_error().empty() ? "no result layer"
+                                                                                         : capture.last_error())};
+        }
+        o.query = true;
+        o.name = file_label(src.path) + ":sql";
+    } else {
+        o.layer = &wrap::find_layer(*o.ds, src.path, src.layer);
+        o.name = file_label(src.path) + ":" + o.layer->GetName();
+    }
     if (!src.where.empty()) {
         wrap::CplMessageCapture capture;
         // Some drivers (GPKG) only complain when reading: probe one feature.

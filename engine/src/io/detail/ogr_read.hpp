@@ -88,9 +88,17 @@ void project_households(Raw& raw, const crs::Crs& working, const GEOSGeometry* d
 
 /// An opened OGR layer with its filter set and its CRS.
 struct OpenSource {
+    OpenSource() = default;
+    ~OpenSource();
+    OpenSource(const OpenSource&) = delete;
+    OpenSource& operator=(const OpenSource&) = delete;
+    OpenSource(OpenSource&& other) noexcept;
+    OpenSource& operator=(OpenSource&&) = delete;
+
     GDALDatasetUniquePtr ds;
     OGRLayer* layer = nullptr;
-    std::string name;  ///< "path:layer"
+    bool query = false;  ///< `layer` is the result of an SQL query (released with the source)
+    std::string name;  ///< "path:layer" (passwords masked)
     crs::Crs crs;
 };
 
