@@ -157,11 +157,13 @@ TEST_CASE("split a city into districts, run the jobs with GNU Parallel, resume a
     // Every household exactly once: in a merged grid, or rejected by its job.
     const nlohmann::json grids = read_json(dir / "merged" / "grids.geojson");
     std::int64_t in_grids = 0;
+    double area_km2 = 0.0;
     std::map<std::string, std::map<int, std::int64_t>> by_district;
     std::set<std::string> codes;
     for (const auto& f : grids["features"]) {
         const auto& p = f["properties"];
         in_grids += p["households"].get<std::int64_t>();
+        area_km2 += p["area_km2"].get<double>();
         by_district[p["district_id"].get<std::string>()][p["grid_id"].get<int>()] = p["households"].get<std::int64_t>();
         CHECK(codes.insert(p["code"].get<std::string>()).second);
         CHECK(p["code"].get<std::string>().rfind(p["district_id"].get<std::string>(), 0) == 0);
@@ -174,6 +176,8 @@ TEST_CASE("split a city into districts, run the jobs with GNU Parallel, resume a
         }
     }
     CHECK(in_grids + rejected == synth["households"].get<std::int64_t>());
+    // The districts are cut to the city's boundary: the grids cover the city, no more.
+    CHECK(area_km2 == Approx(synth["area_km2"].get<double>()).epsilon(0.01));
     const nlohmann::json summary = read_json(dir / "merged" / "merge.json");
     CHECK(summary["city"]["households"].get<std::int64_t>() == in_grids);
     CHECK(summary["city"]["districts"] == 4);

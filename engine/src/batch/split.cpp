@@ -167,6 +167,58 @@ void close_checked(GDALDatasetUniquePtr& ds) {
     }
 }
 
+/// Each district cut to the city's own boundary (the config's "boundary" source), so no
+/// job plans land outside the city; InputError for a district that lies wholly outside.
+void clip_to_city(std::vector<District>& districts, const nlohmann::json& entry, const fs::path& base,
+                  RunContext& ctx) {
+    const nlohmann::json source = entry.is_string() ? nlohmann::json{{"path", entry}} : entry;
+    std::string path = text_of(source, "path");
+    if (path.rfind("PG:", 0) != 0 && !fs::path{path}.is_absolute()) {
+        path = (base / path).lexically_normal().string();
+    }
+    auto ds = wrap::open_vector(path);
+    OGRLayer& layer = wrap::find_layer(*ds, path, text_of(source, "layer"));
+    const OGRSpatialReference srs = traditional(layer.GetSpatialRef());
+    OGRMultiPolygon parts;
+    for (auto& f : layer) {
+        if (const OGRGeometry* g = f->GetGeometryRef()) {
+            GeomPtr poly{OGRGeometryFactory::forceToMultiPolygon(g->clone())};
+            for (const auto* p : *poly->toMultiPolygon()) {
+                parts.addGeometry(p);
+            }
+        }
+    }
+    GeomPtr city{parts.UnionCascaded()};
+    if (!city || city->IsEmpty()) {
+        throw InputError{"the city boundary holds no polygon", path};
+    }
+    for (auto& d : districts) {
+        GeomPtr in_city = transformed(*city, srs, d.srs, path);
+        GeomPtr cut{d.geom->Intersection(in_city.get())};
+        if (!cut || cut->IsEmpty() || wkbFlatten(cut->getGeometryType()) == wkbPoint ||
+            wkbFlatten(cut->getGeometryType()) == wkbLineString) {
+            throw InputError{"district " + d.id + " lies outside the city boundary " + wrap::mask_password(path),
+                             "--by"};
+        }
+        if (wkbFlatten(cut->getGeometryType()) == wkbGeometryCollection) {
+            OGRMultiPolygon only;
+            for (const auto* g : *cut->toGeometryCollection()) {
+                const auto t = wkbFlatten(g->getGeometryType());
+                if (t == wkbPolygon) {
+                    only.addGeometry(g);
+                } else if (t == wkbMultiPolygon) {
+                    for (const auto* p : *g->toMultiPolygon()) {
+                        only.addGeometry(p);
+                    }
+                }
+            }
+            cut.reset(only.clone());
+        }
+        d.geom = std::move(cut);
+    }
+    ctx.log.debug("split: districts cut to the city boundary " + wrap::mask_password(path));
+}
+
 /// The jobs' GeoPackages, written as sources are shared out.
 class JobFiles {
 public:
@@ -399,14 +451,17 @@ SplitResult split_city(const std::string& city_config, const SplitOptions& optio
     if (!city.is_object()) {
         throw ConfigError{"", "expected a JSON object"};
     }
-    if (city.contains("households") && city["households"].is_object() &&
-        (city["households"].contains("totals") || city["households"].contains("population_raster"))) {
+    if (city.contains("households") && city.at("households").is_object() &&
+        (city.at("households").contains("totals") || city.at("households").contains("population_raster"))) {
         throw ConfigError{"households", "split needs household points or buildings: households estimated from "
                                         "totals or a population raster span districts (plan the city once to write "
                                         "households_estimated, and split with that as the households)"};
     }
-    const std::vector<District> districts = read_districts(options);
+    std::vector<District> districts = read_districts(options);
     const fs::path base = fs::path{city_config}.parent_path();
+    if (city.contains("boundary")) {
+        clip_to_city(districts, city.at("boundary"), base, ctx);
+    }
     const fs::path parent = jobs_dir.parent_path().empty() ? fs::path{"."} : jobs_dir.parent_path();
     fs::create_directories(parent);
     const fs::path staging = parent / ("." + jobs_dir.filename().string() + ".gridplan-split-" + std::to_string(::getpid()));
@@ -423,14 +478,14 @@ SplitResult split_city(const std::string& city_config, const SplitOptions& optio
         if (!city.contains(key)) {
             return;
         }
-        if (city[key].is_array()) {
+        if (city.at(key).is_array()) {
             nlohmann::json list = nlohmann::json::array();
-            for (std::size_t i = 0; i < city[key].size(); ++i) {
-                list.push_back(split.source(city[key][i], share, std::string{key} + "[" + std::to_string(i) + "]"));
+            for (std::size_t i = 0; i < city.at(key).size(); ++i) {
+                list.push_back(split.source(city.at(key)[i], share, std::string{key} + "[" + std::to_string(i) + "]"));
             }
             job[key] = list;
         } else {
-            job[key] = split.source(city[key], share, key);
+            job[key] = split.source(city.at(key), share, key);
         }
     };
     ctx.report_progress("split", 0.0);
@@ -439,7 +494,7 @@ SplitResult split_city(const std::string& city_config, const SplitOptions& optio
     each("land", Share::near);
     each("sea", Share::near);
     if (city.contains("households")) {
-        const auto& h = city["households"];
+        const auto& h = city.at("households");
         const std::string count_field = h.is_object() ? text_of(h, "count_field") : "";
         nlohmann::json entry = split.source(h, Share::one, "households", count_field);
         if (h.is_object() && h.contains("register")) {

@@ -37,7 +37,9 @@ struct SplitResult {
     std::size_t points_outside = 0;
 };
 
-/// Writes JOBS_DIR: for each polygon of the `options` layer, in the order of the ids,
+/// Writes JOBS_DIR: for each polygon of the `options` layer (cut to the city config's
+/// boundary when it has one; a district wholly outside it is an InputError), in the order
+/// of the ids,
 /// ID/inputs.gpkg (the city config's vector sources cut to it: points inside it, lines
 /// and areas within margin_m; non-spatial tables whole; each household point or building
 /// to exactly one district, the first whose polygon holds it), ID/district.json (the city
