@@ -19,5 +19,7 @@ fi
 # The coverage of the plan itself: its centres, existing and proposed, and the facilities.
 "$gridplan" coverage "$config" --out "$out/coverage" --plan "$out/plan" -q
 echo
-echo "Open $out/plan/grids.geojson (with blocks.geojson and grid_edges.geojson) and"
-echo "$out/coverage/service_areas.geojson in QGIS; plan.json and coverage.json hold the figures."
+echo "Open $out/plan/report.html in a browser: the plan at a glance, a sheet per grid."
+echo "Open $out/plan/grids.geojson (with barriers.geojson and grid_edges.geojson) and"
+echo "$out/coverage/service_areas.geojson in QGIS, styled on load; plan.json and coverage.json"
+echo "hold the figures."
