@@ -12,9 +12,8 @@ namespace gridplan::coverage {
 namespace {
 
 using io::html_escape;
+using io::percent;
 using io::thousands;
-
-std::string percent(double share) { return format_fixed(100.0 * share, 1) + "%"; }
 
 double share_of(const nlohmann::json& j, const char* key) {
     const auto it = j.find(key);

@@ -262,6 +262,17 @@ std::string thousands(std::int64_t n) {
     return (n < 0 ? "-" : "") + out;
 }
 
+std::string percent(double share, int decimals) { return format_fixed(100.0 * share, decimals) + "%"; }
+
+double nice_step(double raw) {
+    if (!(raw > 0.0)) {
+        return 1.0;
+    }
+    const double p = std::pow(10.0, std::floor(std::log10(raw)));
+    const double m = raw / p;
+    return (m < 1.5 ? 1.0 : m < 3.5 ? 2.0 : m < 7.5 ? 5.0 : 10.0) * p;
+}
+
 std::string histogram_svg(const Histogram& h) {
     const int bins = std::max(1, h.bins);
     std::vector<double> count(static_cast<std::size_t>(bins), 0.0);
@@ -311,9 +322,7 @@ std::string histogram_svg(const Histogram& h) {
     s += "<line class=\"h-axis\" x1=\"" + px(left) + "\" x2=\"" + px(left + pw) + "\" y1=\"" + px(upper + ph) +
          "\" y2=\"" + px(upper + ph) + "\"/>\n";
     // Ticks at a round step (1, 2 or 5 x 10^k) giving four to eight of them.
-    const double raw = (hi - h.lo) / 5.0;
-    const double p10 = std::pow(10.0, std::floor(std::log10(raw)));
-    const double step = (raw / p10 < 1.5 ? 1.0 : raw / p10 < 3.5 ? 2.0 : raw / p10 < 7.5 ? 5.0 : 10.0) * p10;
+    const double step = nice_step((hi - h.lo) / 5.0);
     for (double v = std::ceil(h.lo / step - 1e-9) * step; v <= hi + 1e-9; v += step) {
         s += "<text class=\"h-tick\" x=\"" + px(xs(v)) + "\" y=\"" + px(upper + ph + 14) + "\">" +
              format_fixed(v, step >= 1.0 ? 0 : 1) + "</text>\n";

@@ -15,6 +15,8 @@ namespace gridplan::partition {
 namespace {
 
 using io::html_escape;
+using io::nice_step;
+using io::percent;
 using io::thousands;
 
 std::string colour(const io::Rgb& c) {
@@ -22,8 +24,6 @@ std::string colour(const io::Rgb& c) {
     std::snprintf(buf, sizeof buf, "#%02x%02x%02x", c.r & 255, c.g & 255, c.b & 255);
     return buf;
 }
-
-std::string percent(double share, int decimals = 1) { return format_fixed(100.0 * share, decimals) + "%"; }
 
 /// A JSON value as text (strings without quotes, arrays joined).
 std::string json_text(const nlohmann::json& v) {
@@ -103,16 +103,6 @@ std::string legend_html(bool changed) {
         s += "<div><span class=\"sw\" style=\"background:#c51b7d;opacity:0.6\"></span>blocks that changed grid</div>\n";
     }
     return s + "</div>\n";
-}
-
-/// A step of 1, 2 or 5 x 10^k near `raw`.
-double nice_step(double raw) {
-    if (!(raw > 0.0)) {
-        return 1.0;
-    }
-    const double p = std::pow(10.0, std::floor(std::log10(raw)));
-    const double m = raw / p;
-    return (m < 1.5 ? 1.0 : m < 3.5 ? 2.0 : m < 7.5 ? 5.0 : 10.0) * p;
 }
 
 } // namespace

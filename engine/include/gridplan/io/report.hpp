@@ -89,6 +89,13 @@ private:
 /// A whole number with thousands separators: 60,000.
 std::string thousands(std::int64_t n);
 
+/// A share (0..1) as a percentage: 0.9712 -> "97.1%".
+std::string percent(double share, int decimals = 1);
+
+/// A round step near `raw`: 1, 2 or 5 x 10^k (1 when `raw` is not above 0); for
+/// histogram bins and axis ticks.
+double nice_step(double raw);
+
 /// A histogram as inline SVG: weighted values in bins of `bin_width` from `lo`, the last
 /// bin open above; optional shaded band and marked values (the band, the walk radius).
 struct Histogram {
