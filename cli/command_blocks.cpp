@@ -66,7 +66,7 @@ public:
 
         wrap::GeosContext geos;
         // Fail on an unwritable output directory before any work.
-        io::OutputDir out{m_district.out(), "blocks_summary.json"};
+        io::OutputDir out{m_district.out(), "blocks_summary.json", m_district.database()};
         const OutputGuard guard{out};
 
         const io::District district = io::read_district(cfg.district, geos, ctx);
@@ -122,9 +122,7 @@ private:
         if (d.from_osm) {
             std::cout << "data: © OpenStreetMap contributors (ODbL 1.0)\n";
         }
-        for (const auto& f : out.files()) {
-            std::cout << "wrote " << f.string() << '\n';
-        }
+        print_written(std::cout, out);
     }
 
     DistrictOptions m_district;

@@ -120,7 +120,7 @@ public:
         io::OutputOptions out_options = m_district.output_options(cfg);
 
         wrap::GeosContext geos;
-        io::OutputDir out{m_district.out(), "coverage.json"};
+        io::OutputDir out{m_district.out(), "coverage.json", m_district.database()};
         const OutputGuard guard{out};
 
         io::District district = io::read_district(cfg.district, geos, ctx);
@@ -234,9 +234,7 @@ private:
         if (d.from_osm) {
             std::cout << "data: © OpenStreetMap contributors (ODbL 1.0)\n";
         }
-        for (const auto& f : out.files()) {
-            std::cout << "wrote " << f.string() << '\n';
-        }
+        print_written(std::cout, out);
     }
 
     DistrictOptions m_district;

@@ -71,7 +71,7 @@ public:
         io::OutputOptions out_options = m_district.output_options(cfg);
 
         wrap::GeosContext geos;
-        io::OutputDir out{m_district.out(), "plan.json"};
+        io::OutputDir out{m_district.out(), "plan.json", m_district.database()};
         const OutputGuard guard{out};
         const io::District district = io::read_district(cfg.district, geos, ctx);
         const std::vector<io::PolygonFeature> nests = m_plan.read_nests(cfg, district, out, geos, ctx);
@@ -125,9 +125,7 @@ public:
         if (district.from_osm) {
             std::cout << "data: © OpenStreetMap contributors (ODbL 1.0)\n";
         }
-        for (const auto& f : out.files()) {
-            std::cout << "wrote " << f.string() << '\n';
-        }
+        print_written(std::cout, out);
         return strict_exit_code(result, m_plan.strict(), std::cerr);
     }
 

@@ -52,12 +52,12 @@ public:
         m_district.add_to(app);
         app.add_option("--previous", m_previous,
                        "The previous grids: any polygon layer GDAL reads with an id field (a gridplan grids layer, "
-                       "or boundaries drawn by hand)")
+                       "or boundaries drawn by hand); PATH|LAYER names a layer, e.g. a table: \"PG:dbname=gis|plans.grids\"")
             ->required();
         app.add_option("--previous-id", m_previous_id, "Field holding the previous grid ids (default grid_id)");
         app.add_option("--previous-households", m_previous_households,
                        "The previous plan's household points or buildings, read with the rules of today's household "
-                       "layer (default: today's households all count as present before)");
+                       "layer (default: today's households all count as present before); PATH|LAYER names a layer");
         app.add_option("--stability", m_stability,
                        "0 to 1: households moved against plan quality (default 0.8; 1 moves nobody it need not)");
         app.add_option("--lock", m_lock, "Grid ids kept exactly as they are, comma-separated")->delimiter(',');
@@ -108,20 +108,16 @@ public:
                 throw UsageError{"--previous-households: the district names no household layer whose rules read it"};
             }
             previous_spec = *cfg.district.households;
-            previous_spec->source = io::SourceSpec{};
-            previous_spec->source.path = m_previous_households;
-            previous_spec->source.config_key = "--previous-households";
+            previous_spec->source = layer_from_flag(m_previous_households, "--previous-households");
         }
 
         wrap::GeosContext geos;
-        io::OutputDir out{m_district.out(), "plan.json"};
+        io::OutputDir out{m_district.out(), "plan.json", m_district.database()};
         const OutputGuard guard{out};
         const io::District district = io::read_district(cfg.district, geos, ctx);
         const std::vector<io::PolygonFeature> nests = m_plan.read_nests(cfg, district, out, geos, ctx);
         require_households(cfg, district);
-        io::SourceSpec previous_source;
-        previous_source.path = m_previous;
-        previous_source.config_key = "--previous";
+        const io::SourceSpec previous_source = layer_from_flag(m_previous, "--previous");
         const partition::PreviousPlan previous =
             partition::read_previous_plan(previous_source, m_previous_id, district.working_crs, geos, ctx);
         check_flags([&] { m_options.check_locked(previous); }, {{"replan.lock", "--lock", ""}});
@@ -200,9 +196,7 @@ public:
         if (district.from_osm) {
             std::cout << "data: © OpenStreetMap contributors (ODbL 1.0)\n";
         }
-        for (const auto& f : out.files()) {
-            std::cout << "wrote " << f.string() << '\n';
-        }
+        print_written(std::cout, out);
         return strict_exit_code(result, m_plan.strict(), std::cerr);
     }
 

@@ -83,9 +83,7 @@ public:
                   << "% of households within 600 m (straight line) of one\n"
                   << "facilities: " << s.facilities << "; units: " << s.units << " (" << s.unit_areas
                   << " with outlines)\n";
-        for (const auto& f : out.files()) {
-            std::cout << "wrote " << f.string() << '\n';
-        }
+        print_written(std::cout, out);
         return 0;
     }
 

@@ -34,11 +34,15 @@ void DistrictOptions::add_to(CLI::App& app, bool with_output) {
     if (!with_output) {
         return;
     }
-    app.add_option("--out,-o", m_out, "Output directory (created if missing)")->required();
+    app.add_option("--out,-o", m_out,
+                   "Output directory (created if missing), or a PostgreSQL database (PG:\"dbname=... host=...\") "
+                   "for the layers as tables")
+        ->required();
     app.add_option("--format,-f", m_format, "Output format: geojson (default), gpkg, shp or a GDAL vector driver");
     app.add_option("--output-crs", m_output_crs,
                    "CRS of non-GeoJSON outputs, e.g. EPSG:4549 (default: the boundary input's CRS)");
     app.add_option("--precision", m_precision, "Decimals of GeoJSON coordinates (default 7)");
+    m_database.add_to(app);
 }
 
 void DistrictOptions::check(const std::string& command) const {
@@ -71,6 +75,12 @@ void DistrictOptions::check(const std::string& command) const {
     }
     if (m_with_output && m_out.empty()) {
         throw UsageError{"--out: an empty path; give the output directory"};
+    }
+    if (m_with_output) {
+        m_database.check(m_out);
+        if (io::DatabaseTarget::names_database(m_out) && (!m_format.empty() || m_precision)) {
+            throw UsageError{"--format and --precision go with a folder output; --out PG:... writes tables"};
+        }
     }
     check_flags([this] { config::validate_working_crs(m_crs); }, {{"crs", "--crs", ""}});
     config::OutputConfig output;
@@ -166,7 +176,8 @@ io::OutputOptions DistrictOptions::output_options(config::ProjectConfig& cfg) co
     }
     cfg.output.validate();
     io::OutputOptions options;
-    options.format = io::OutputFormat::from_name(cfg.output.format);
+    options.format = io::DatabaseTarget::names_database(m_out) ? io::OutputFormat::for_database()
+                                                                : io::OutputFormat::from_name(cfg.output.format);
     options.coordinate_precision = cfg.output.precision;
     if (!cfg.output.crs.empty()) {
         options.crs = crs::Crs::from_user_input(cfg.output.crs);
@@ -183,6 +194,18 @@ void DistrictOptions::finish(io::OutputOptions& options, io::OutputDir& out, con
     }
     out.protect(district.input_files);
     out.protect({m_config, m_osm_tags});
+}
+
+io::SourceSpec layer_from_flag(const std::string& value, const std::string& flag) {
+    io::SourceSpec s;
+    s.path = value;
+    s.config_key = flag;
+    const auto bar = value.rfind('|');
+    if (bar != std::string::npos) {
+        s.path = value.substr(0, bar);
+        s.layer = value.substr(bar + 1);
+    }
+    return s;
 }
 
 void check_flags(const std::function<void()>& validate, const std::vector<FlagValue>& flags) {

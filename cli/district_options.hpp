@@ -3,6 +3,8 @@
 // comes from (a config or an OSM extract), household overrides, the working CRS, and the
 // output directory, format and CRS. Maps them onto the config structs; no I/O in setup.
 
+#include "database_options.hpp"
+
 #include "gridplan/config/project.hpp"
 #include "gridplan/io/district.hpp"
 #include "gridplan/io/output.hpp"
@@ -33,7 +35,10 @@ public:
     /// and the inputs the output directory must never overwrite.
     void finish(io::OutputOptions& options, io::OutputDir& out, const io::District& district) const;
 
-    const std::string& out() const noexcept { return m_out; }
+    /// The folder of the run's files (--out, or --report-dir for a database).
+    const std::string& out() const { return m_database.folder(m_out); }
+    /// The database --out names, if it names one.
+    std::optional<io::DatabaseTarget> database() const { return m_database.target(m_out); }
     bool from_config() const noexcept { return !m_config.empty(); }
     /// True when --households names the household layer.
     bool households_given() const noexcept { return !m_households.empty(); }
@@ -54,8 +59,13 @@ private:
     std::string m_format;
     std::string m_output_crs;
     std::optional<int> m_precision;
+    DatabaseOptions m_database;
     bool m_with_output = true;
 };
+
+/// A layer named on the command line: "PATH" or "PATH|LAYER" (a file's layer, or a table
+/// of a database: "PG:dbname=gis|plans.grids").
+io::SourceSpec layer_from_flag(const std::string& value, const std::string& flag);
 
 /// "1.23 s"
 std::string seconds(std::chrono::steady_clock::duration d);

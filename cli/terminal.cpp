@@ -117,4 +117,17 @@ RunContext make_run_context(const CommonOptions& options) {
     return ctx;
 }
 
+void print_written(std::ostream& os, const io::OutputDir& out) {
+    for (const auto& f : out.files()) {
+        os << "wrote " << f.string() << '\n';
+    }
+    if (const io::DatabaseOutput* db = out.database()) {
+        const nlohmann::json tables = db->describe().at("tables");
+        for (const auto& t : tables) {
+            os << "wrote table " << t.at("table").get<std::string>() << " (" << t.at("features").get<std::int64_t>()
+               << " rows)\n";
+        }
+    }
+}
+
 } // namespace gridplan::cli

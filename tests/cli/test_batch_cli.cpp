@@ -2,6 +2,8 @@
 // resumed), merge; every household exactly once, each district as planned alone.
 #include "support/fixtures.hpp"
 
+#include "gridplan/batch/split.hpp"
+
 #include "gridplan/wrap/gdal.hpp"
 
 #include <catch2/catch.hpp>
@@ -22,36 +24,6 @@ namespace fs = std::filesystem;
 namespace {
 
 nlohmann::json read_json(const fs::path& p) { return nlohmann::json::parse(test::read_file(p)); }
-
-/// A 2x2 layer of districts over the box of `boundary` (a GeoJSON polygon file).
-void write_quarters(const fs::path& boundary, const fs::path& out) {
-    const nlohmann::json b = read_json(boundary);
-    double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
-    for (const auto& ring : b["features"][0]["geometry"]["coordinates"]) {
-        for (const auto& p : ring) {
-            x0 = std::min(x0, p[0].get<double>());
-            x1 = std::max(x1, p[0].get<double>());
-            y0 = std::min(y0, p[1].get<double>());
-            y1 = std::max(y1, p[1].get<double>());
-        }
-    }
-    x0 -= 0.001, y0 -= 0.001, x1 += 0.001, y1 += 0.001;
-    const double mx = (x0 + x1) / 2.0;
-    const double my = (y0 + y1) / 2.0;
-    nlohmann::json fc{{"type", "FeatureCollection"}, {"features", nlohmann::json::array()}};
-    const std::vector<std::array<double, 4>> boxes{{x0, my, mx, y1}, {mx, my, x1, y1}, {x0, y0, mx, my}, {mx, y0, x1, my}};
-    const std::vector<std::string> names{"西北区", "东北区", "西南区", "东南区"};
-    for (std::size_t k = 0; k < boxes.size(); ++k) {
-        const auto& q = boxes[k];
-        fc["features"].push_back(
-            {{"type", "Feature"},
-             {"properties", {{"code", "37070" + std::to_string(k + 1)}, {"name", names[k]}}},
-             {"geometry",
-              {{"type", "Polygon"},
-               {"coordinates", {{{q[0], q[1]}, {q[2], q[1]}, {q[2], q[3]}, {q[0], q[3]}, {q[0], q[1]}}}}}}});
-    }
-    test::write_file(out, fc.dump());
-}
 
 /// Features of a layer in a vector file.
 std::int64_t feature_count(const fs::path& file, const std::string& layer) {
@@ -74,7 +46,7 @@ TEST_CASE("split a city into districts, run the jobs with GNU Parallel, resume a
     const auto city = dir / "city";
     REQUIRE(run_gridplan({"synth", "--households", "100000", "--seed", "3", "--out", city.string(), "-q"}).exit_code ==
             0);
-    write_quarters(city / "boundary.geojson", dir / "districts.geojson");
+    test::write_quarters(city / "boundary.geojson", dir / "districts.geojson");
     const auto jobs = dir / "jobs";
     const auto split = run_gridplan({"split", (city / "district.json").string(), "--by",
                                      (dir / "districts.geojson").string() + ":code", "--out", jobs.string()});
@@ -193,4 +165,47 @@ TEST_CASE("split a city into districts, run the jobs with GNU Parallel, resume a
         own[f["properties"]["grid_id"].get<int>()] = f["properties"]["households"].get<std::int64_t>();
     }
     CHECK(own == by_district["370703"]);
+}
+
+TEST_CASE("split takes the districts from an OSM extract's administrative boundaries", "[cli][batch][osm]") {
+    const std::string pbf = test::shared_osm("liechtenstein-2015-07-27.osm.pbf");
+    if (pbf.empty()) {
+        return;
+    }
+    TempDir dir;
+    const auto jobs = dir / "jobs";
+    const auto split = run_gridplan({"split", "--osm", pbf, "--by", "admin_level:8", "--out", jobs.string()});
+    INFO(split.out << split.err);
+    REQUIRE(split.exit_code == 0);
+    // Liechtenstein's 11 municipalities (admin_level 8), by OSM relation id.
+    const std::vector<batch::Job> rows = batch::read_jobs(jobs / "jobs.tsv");
+    REQUIRE(rows.size() == 11);
+    CHECK(rows.front().id == "1155945");
+    CHECK(rows.front().name == "Triesen");
+    CHECK(rows.back().id == "1155956");
+    CHECK(rows.back().name == "Vaduz");
+    // The extract is not cut: each job reads it, by its absolute path, inside its boundary.
+    const nlohmann::json planken = read_json(jobs / "1155954" / "district.json");
+    CHECK(planken.at("barriers")[0].at("path") == fs::absolute(pbf).lexically_normal().string());
+    CHECK(planken.at("barriers")[0].at("class") == "osm");
+    CHECK(planken.at("plan").at("code_prefix") == "1155954");
+    const auto job = run_gridplan({"plan", (jobs / "1155954" / "district.json").string(), "--households-per-grid",
+                                   "1500", "--out", (jobs / "1155954" / "out").string(), "-q"});
+    INFO(job.err);
+    REQUIRE(job.exit_code == 0);
+    const nlohmann::json plan = read_json(jobs / "1155954" / "out" / "plan.json");
+    CHECK(plan.at("metrics").at("households").get<std::int64_t>() > 0);
+    CHECK_THAT(test::read_file(jobs / "1155954" / "out" / "grids.geojson"), Catch::Contains("\"code\": \"1155954001\""));
+
+    // Bad levels: a usage error, or an error naming the file when none has that level.
+    const auto bad_by = run_gridplan({"split", "--osm", pbf, "--by", "districts.gpkg:code", "--out",
+                                      (dir / "j2").string()});
+    CHECK(bad_by.exit_code == 2);
+    CHECK_THAT(bad_by.err, Catch::Contains("admin_level:N"));
+    CHECK(run_gridplan({"split", "--osm", pbf, "--by", "admin_level:13", "--out", (dir / "j3").string()}).exit_code ==
+          2);
+    const auto none = run_gridplan({"split", "--osm", pbf, "--by", "admin_level:4", "--out", (dir / "j4").string()});
+    CHECK(none.exit_code == 1);
+    CHECK_THAT(none.err, Catch::Contains("admin_level 4") && Catch::Contains("liechtenstein"));
+    CHECK(!fs::exists(dir / "j4"));
 }

@@ -9,6 +9,9 @@
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 
+#include <nlohmann/json.hpp>
+
+#include <array>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -220,6 +223,36 @@ std::string sample_config_text(const std::string& extra) {
   "water": [{"path": ")" + data + R"(water.geojson"}],
   "households": {"path": ")" + data + R"(households.geojson", "count_field": "households"},
   )" + extra + "\n}\n";
+}
+
+/// A 2x2 layer of districts over the box of `boundary` (a GeoJSON polygon file).
+void write_quarters(const fs::path& boundary, const fs::path& out) {
+    const nlohmann::json b = nlohmann::json::parse(read_file(boundary));
+    double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
+    for (const auto& ring : b["features"][0]["geometry"]["coordinates"]) {
+        for (const auto& p : ring) {
+            x0 = std::min(x0, p[0].get<double>());
+            x1 = std::max(x1, p[0].get<double>());
+            y0 = std::min(y0, p[1].get<double>());
+            y1 = std::max(y1, p[1].get<double>());
+        }
+    }
+    x0 -= 0.001, y0 -= 0.001, x1 += 0.001, y1 += 0.001;
+    const double mx = (x0 + x1) / 2.0;
+    const double my = (y0 + y1) / 2.0;
+    nlohmann::json fc{{"type", "FeatureCollection"}, {"features", nlohmann::json::array()}};
+    const std::vector<std::array<double, 4>> boxes{{x0, my, mx, y1}, {mx, my, x1, y1}, {x0, y0, mx, my}, {mx, y0, x1, my}};
+    const std::vector<std::string> names{"西北区", "东北区", "西南区", "东南区"};
+    for (std::size_t k = 0; k < boxes.size(); ++k) {
+        const auto& q = boxes[k];
+        fc["features"].push_back(
+            {{"type", "Feature"},
+             {"properties", {{"code", "37070" + std::to_string(k + 1)}, {"name", names[k]}}},
+             {"geometry",
+              {{"type", "Polygon"},
+               {"coordinates", {{{q[0], q[1]}, {q[2], q[1]}, {q[2], q[3]}, {q[0], q[3]}, {q[0], q[1]}}}}}}});
+    }
+    write_file(out, fc.dump());
 }
 
 } // namespace gridplan::test

@@ -89,4 +89,8 @@ std::string source_dir();
 /// config keys.
 std::string sample_config_text(const std::string& extra);
 
+/// A 2x2 layer of districts (fields code 370701..370704, name) over the box of `boundary`
+/// (a GeoJSON polygon file) with a margin of 0.001 degrees, written as GeoJSON to `out`.
+void write_quarters(const std::filesystem::path& boundary, const std::filesystem::path& out);
+
 } // namespace gridplan::test

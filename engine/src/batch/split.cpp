@@ -4,6 +4,8 @@
 #include "gridplan/core/error.hpp"
 #include "gridplan/core/json_config.hpp"
 #include "gridplan/crs/crs.hpp"
+#include "gridplan/io/district.hpp"
+#include "gridplan/io/osm_tags.hpp"
 #include "gridplan/wrap/gdal.hpp"
 
 #include <gdal_priv.h>
@@ -14,6 +16,8 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <map>
 #include <memory>
 #include <set>
@@ -109,27 +113,29 @@ bool safe_id(const std::string& id) {
     });
 }
 
-std::vector<District> read_districts(const SplitOptions& o) {
-    auto ds = wrap::open_vector(o.by_path);
-    OGRLayer& layer = wrap::find_layer(*ds, o.by_path, o.by_layer);
+/// The districts of `layer` (`label` names it in messages).
+std::vector<District> districts_of(OGRLayer& layer, const SplitOptions& o, const std::string& label) {
     OGRFeatureDefn* defn = layer.GetLayerDefn();
     const int id_index = o.id_field.empty() ? -1 : defn->GetFieldIndex(o.id_field.c_str());
     if (!o.id_field.empty() && id_index < 0) {
-        throw InputError{"--by: no field '" + o.id_field + "' in layer " + layer.GetName(), o.by_path};
+        throw InputError{"--by: no field '" + o.id_field + "' in layer " + layer.GetName(), label};
     }
     const std::string name_field = o.name_field.empty() ? "name" : o.name_field;
     const int name_index = defn->GetFieldIndex(name_field.c_str());
     if (!o.name_field.empty() && name_index < 0) {
-        throw InputError{"--by: no field '" + o.name_field + "' in layer " + layer.GetName(), o.by_path};
+        throw InputError{"--by: no field '" + o.name_field + "' in layer " + layer.GetName(), label};
     }
+    // An OSM area's id is its way or relation id, not the driver's feature number.
+    const int osm_id_index = o.osm_path.empty() ? -1 : defn->GetFieldIndex("osm_id");
     const OGRSpatialReference srs = traditional(layer.GetSpatialRef());
     std::vector<District> out;
     std::set<std::string> seen;
     for (auto& f : layer) {
-        const std::string where = o.by_path + ":" + layer.GetName() + ":fid=" + std::to_string(f->GetFID());
+        const std::string where = label + ":" + layer.GetName() + ":fid=" + std::to_string(f->GetFID());
         District d;
-        d.id = id_index >= 0 ? (f->IsFieldSetAndNotNull(id_index) ? f->GetFieldAsString(id_index) : "")
-                             : std::to_string(f->GetFID());
+        const int id_at = id_index >= 0 ? id_index : osm_id_index;
+        d.id = id_at >= 0 ? (f->IsFieldSetAndNotNull(id_at) ? f->GetFieldAsString(id_at) : "")
+                          : std::to_string(f->GetFID());
         if (!safe_id(d.id)) {
             throw InputError{"district id '" + d.id + "' is empty or not usable as a folder name (letters, digits, "
                              "_ - . only)",
@@ -148,10 +154,47 @@ std::vector<District> read_districts(const SplitOptions& o) {
         d.srs = srs;
         out.push_back(std::move(d));
     }
+    std::sort(out.begin(), out.end(), [](const District& a, const District& b) { return a.id < b.id; });
+    return out;
+}
+
+std::vector<District> read_districts(const SplitOptions& o) {
+    if (!o.osm_path.empty()) {
+        auto ds = wrap::open_vector(o.osm_path, {"CONFIG_FILE=" + io::osm_driver_config_path()});
+        if (std::string{ds->GetDriverName()} != "OSM") {
+            throw InputError{"--osm: not an OpenStreetMap file (GDAL reads it with its " +
+                                 std::string{ds->GetDriverName()} + " driver)",
+                             o.osm_path};
+        }
+        // One layer by SQL: the driver then reads only the areas, in one pass.
+        const std::string sql = "SELECT * FROM multipolygons WHERE boundary = 'administrative' AND admin_level = '" +
+                                std::to_string(o.admin_level) + "'";
+        const wrap::CplMessageCapture capture;
+        OGRLayer* result = ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
+        if (result == nullptr) {
+            throw InputError{"cannot read the administrative boundaries: " + capture.last_error(), o.osm_path};
+        }
+        std::vector<District> out;
+        try {
+            out = districts_of(*result, o, o.osm_path);
+        } catch (...) {
+            ds->ReleaseResultSet(result);
+            throw;
+        }
+        ds->ReleaseResultSet(result);
+        if (out.empty()) {
+            throw InputError{"no administrative boundary of admin_level " + std::to_string(o.admin_level) +
+                                 " (boundary=administrative areas)",
+                             o.osm_path};
+        }
+        return out;
+    }
+    auto ds = wrap::open_vector(o.by_path);
+    OGRLayer& layer = wrap::find_layer(*ds, o.by_path, o.by_layer);
+    std::vector<District> out = districts_of(layer, o, o.by_path);
     if (out.empty()) {
         throw InputError{"--by: the layer holds no district polygons", o.by_path};
     }
-    std::sort(out.begin(), out.end(), [](const District& a, const District& b) { return a.id < b.id; });
     return out;
 }
 
@@ -312,12 +355,31 @@ public:
         if (path.rfind("PG:", 0) != 0 && !fs::path{path}.is_absolute()) {
             path = (m_base / path).lexically_normal().string();
         }
+        if (io::is_osm_path(path)) {
+            // An extract is read whole by each job (its boundary keeps what it holds).
+            out["path"] = fs::absolute(path).lexically_normal().string();
+            return out;
+        }
         std::vector<std::string> open_options;
         for (const auto& o : out.value("open_options", nlohmann::json::array())) {
             open_options.push_back(o.get<std::string>());
         }
         auto ds = wrap::open_vector(path, open_options);
-        OGRLayer& layer = wrap::find_layer(*ds, path, text_of(out, "layer"));
+        OGRLayer* sql_layer = nullptr;
+        if (const std::string sql = text_of(out, "sql"); !sql.empty()) {
+            sql_layer = ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
+            if (sql_layer == nullptr) {
+                throw ConfigError{key + ".sql", "the query fails in " + wrap::mask_password(path)};
+            }
+        }
+        const std::unique_ptr<OGRLayer, std::function<void(OGRLayer*)>> sql_result{
+            sql_layer, [&ds](OGRLayer* l) { ds->ReleaseResultSet(l); }};
+        OGRLayer& layer = sql_layer != nullptr ? *sql_layer : wrap::find_layer(*ds, path, text_of(out, "layer"));
+        if (share == Share::near && path.rfind("PG:", 0) == 0) {
+            if (std::optional<nlohmann::json> filtered = filter_in_database(out, layer)) {
+                return *filtered;
+            }
+        }
         const std::string where = text_of(out, "where");
         if (!where.empty() && layer.SetAttributeFilter(where.c_str()) != OGRERR_NONE) {
             throw ConfigError{key + ".where", "not a valid filter for " + path + ": " + where};
@@ -401,13 +463,92 @@ public:
         out["path"] = "inputs.gpkg";
         out["layer"] = name;
         out.erase("where");
+        out.erase("sql");
         out.erase("open_options");
         return out;
+    }
+
+    /// District `j`'s config: the database queries of the city's config filtered to its
+    /// area.
+    nlohmann::json for_district(nlohmann::json config, std::size_t j) const {
+        for (auto& [key, value] : config.items()) {
+            if (value.is_array()) {
+                for (auto& entry : value) {
+                    fill_area(entry, j);
+                }
+            } else {
+                fill_area(value, j);
+            }
+        }
+        return config;
     }
 
     const std::map<std::size_t, std::int64_t>& households() const { return m_households; }
 
 private:
+    /// A PostGIS source of lines or areas stays in the database: each job's entry is a
+    /// query for what lies within the margin of its district, run when the job reads it
+    /// (nothing is copied). Nothing when the layer has no geometry column or no EPSG CRS
+    /// (it is then copied).
+    std::optional<nlohmann::json> filter_in_database(const nlohmann::json& entry, OGRLayer& layer) {
+        const char* column = layer.GetGeometryColumn();
+        const OGRSpatialReference* srs = layer.GetSpatialRef();
+        const char* authority = srs != nullptr ? srs->GetAuthorityName(nullptr) : nullptr;
+        const char* code = srs != nullptr ? srs->GetAuthorityCode(nullptr) : nullptr;
+        if (column == nullptr || *column == '\0' || authority == nullptr || std::string{authority} != "EPSG" ||
+            code == nullptr) {
+            return std::nullopt;
+        }
+        auto identifier = [](const std::string& name) {
+            std::string out;
+            std::string part;
+            std::istringstream parts{name};
+            while (std::getline(parts, part, '.')) {
+                std::string q = "\"";
+                for (const char c : part) {
+                    q += c == '"' ? std::string{"\"\""} : std::string(1, c);
+                }
+                out += (out.empty() ? "" : ".") + q + "\"";
+            }
+            return out;
+        };
+        const std::string sql = text_of(entry, "sql");
+        const std::string from = sql.empty() ? identifier(layer.GetName()) : "(" + sql + ") AS gridplan_source";
+        const std::string where = text_of(entry, "where");
+        const OGRSpatialReference layer_srs = traditional(srs);
+        std::vector<std::string> areas;
+        for (const auto& d : m_districts) {
+            char* wkt = nullptr;
+            grown(d, m_options.margin_m, layer_srs, text_of(entry, "path"))->exportToWkt(&wkt);
+            areas.emplace_back(wkt);
+            CPLFree(wkt);
+        }
+        const std::string placeholder = "@@gridplan-area-" + std::to_string(m_areas.size()) + "@@";
+        m_areas.push_back(std::move(areas));
+        nlohmann::json out = entry;
+        out["sql"] = "SELECT * FROM " + from + " WHERE " + (where.empty() ? "" : "(" + where + ") AND ") +
+                     "ST_Intersects(" + identifier(column) + ", ST_GeomFromText('" + placeholder + "', " + code + "))";
+        out.erase("layer");
+        out.erase("where");
+        return out;
+    }
+
+    void fill_area(nlohmann::json& entry, std::size_t j) const {
+        if (!entry.is_object() || !entry.contains("sql") || !entry["sql"].is_string()) {
+            return;
+        }
+        std::string sql = entry["sql"].get<std::string>();
+        const auto at = sql.find("@@gridplan-area-");
+        if (at == std::string::npos) {
+            return;
+        }
+        const auto end = sql.find("@@", at + 2);
+        const std::size_t k = std::stoul(sql.substr(at + 16, end - at - 16));
+        sql.replace(at, end + 2 - at, m_areas.at(k).at(j));
+        entry["sql"] = sql;
+    }
+
+    std::vector<std::vector<std::string>> m_areas;  ///< per filtered source: each district's area (WKT)
     const std::vector<District>& m_districts;
     JobFiles& m_files;
     const SplitOptions& m_options;
@@ -447,7 +588,10 @@ SplitResult split_city(const std::string& city_config, const SplitOptions& optio
         throw InputError{"the jobs folder exists and is not empty; choose another --out or remove it",
                          jobs_dir.string()};
     }
-    const nlohmann::json city = parse_json_with_comments(read_config_text(city_config, "config file"), city_config);
+    const nlohmann::json city =
+        city_config.empty()
+            ? nlohmann::json{{"barriers", {{{"path", options.osm_path}, {"class", "osm"}}}}}
+            : parse_json_with_comments(read_config_text(city_config, "config file"), city_config);
     if (!city.is_object()) {
         throw ConfigError{"", "expected a JSON object"};
     }
@@ -543,10 +687,11 @@ SplitResult split_city(const std::string& city_config, const SplitOptions& optio
             }
             close_checked(ds);
         }
-        nlohmann::json config = job;
+        nlohmann::json config = split.for_district(job, j);
         config["boundary"] = {{"path", "inputs.gpkg"}, {"layer", "boundary"}};
         config["name"] = d.name;
-        config["description"] = "District " + d.id + " of " + city_config + ", written by gridplan split";
+        config["description"] = "District " + d.id + " of " + (city_config.empty() ? options.osm_path : city_config) +
+                                ", written by gridplan split";
         if (!config.contains("plan") || !config["plan"].is_object()) {
             config["plan"] = nlohmann::json::object();
         }

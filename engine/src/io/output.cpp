@@ -123,9 +123,13 @@ std::atomic<unsigned> memory_counter{0};
 
 } // namespace
 
-OutputDir::OutputDir(fs::path dir, std::string manifest) : m_dir(std::move(dir)), m_manifest_name(std::move(manifest)) {
+OutputDir::OutputDir(fs::path dir, std::string manifest, std::optional<DatabaseTarget> database)
+    : m_dir(std::move(dir)), m_manifest_name(std::move(manifest)) {
     if (m_dir.empty()) {
         throw InputError{"the output directory is an empty path"};
+    }
+    if (database) {
+        m_database = std::make_unique<DatabaseOutput>(std::move(*database));
     }
     std::error_code ec;
     if (fs::exists(m_dir, ec) && !fs::is_directory(m_dir, ec)) {
@@ -163,6 +167,7 @@ OutputDir::OutputDir(fs::path dir, std::string manifest) : m_dir(std::move(dir))
 OutputDir::~OutputDir() {
     abandon();
     VSIRmdirRecursive(m_memory.c_str());
+    m_database.reset();  // drops its staging tables unless published
 }
 
 void OutputDir::lock() {
@@ -364,6 +369,11 @@ void OutputDir::commit(const Logger& log) {
             throw UsageError{"the output format wrote a folder (" + name +
                              ") instead of files; use geojson, gpkg, shp or another file format"};
         }
+        if (m_database && fs::path{name}.extension() == ".gpkg") {
+            m_database->stage(path);
+            VSIUnlink(path.c_str());
+            continue;
+        }
         vsi_l_offset length = 0;
         GByte* data = VSIGetMemFileBuffer(path.c_str(), &length, FALSE);
         if (data == nullptr) {
@@ -393,6 +403,9 @@ void OutputDir::commit(const Logger& log) {
             files.push_back({{"name", name}, {"bytes", s.bytes}, {"sha256", s.sha256}});
         }
         manifest["files"] = files;
+        if (m_database) {
+            manifest["database"] = m_database->describe();
+        }
         const std::string text = manifest.dump(2) + "\n";
         write_file_checked(m_staging / m_manifest_name, text.data(), text.size(), m_dir / m_manifest_name);
     }
@@ -428,6 +441,9 @@ void OutputDir::commit(const Logger& log) {
     const std::lock_guard<std::mutex> phase{m_commit_mutex};
     if (m_done.load()) {
         throw InputError{"interrupted", m_dir.string()};
+    }
+    if (m_database) {
+        m_database->publish();  // the tables first: the folder's manifest then describes them
     }
     std::vector<std::string> removed;
     std::vector<std::string> kept;
@@ -520,6 +536,12 @@ void OutputDir::release() noexcept {
 }
 
 // --- formats ---------------------------------------------------------------------
+
+OutputFormat OutputFormat::for_database() {
+    OutputFormat f = from_name("gpkg");
+    f.database = true;
+    return f;
+}
 
 OutputFormat OutputFormat::from_name(const std::string& name) {
     std::string lower = name;

@@ -130,7 +130,8 @@ std::string qml_document(const std::string& renderer, const std::string& labelin
 
 void write_styles(const std::vector<LayerStyle>& styles, VectorWriter& writer, OutputDir& out,
                   const OutputOptions& options, const Logger& log) {
-    if (options.format.multi_layer && options.format.driver == "GPKG") {
+    // A database output gets the styles as .qml files beside its report.
+    if (options.format.multi_layer && options.format.driver == "GPKG" && !options.format.database) {
         // QGIS's table: the first style of each layer is its default.
         writer.begin_layer(LayerDef{"layer_styles",
                                     wkbNone,
@@ -155,7 +156,7 @@ void write_styles(const std::vector<LayerStyle>& styles, VectorWriter& writer, O
         }
         return;
     }
-    if (options.format.multi_layer) {
+    if (options.format.multi_layer && !options.format.database) {
         return;  // another multi-layer format: no place QGIS reads styles from
     }
     std::set<std::string> seen;

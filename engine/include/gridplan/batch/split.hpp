@@ -15,6 +15,10 @@ namespace gridplan::batch {
 struct SplitOptions {
     std::string by_path;      ///< the districts' polygons (any GDAL vector source)
     std::string by_layer;     ///< its layer ("" = the only or first one)
+    /// Instead of by_path: the OSM administrative boundaries of `admin_level` in this
+    /// extract (id: the OSM id, or id_field, a column of the multipolygons layer).
+    std::string osm_path;
+    int admin_level = 0;
     std::string id_field;     ///< each district's id and admin code ("" = the feature id)
     std::string name_field;   ///< "" = "name" when the layer has it
     /// Lines and areas within this distance (m) of a district are copied to its job, so
@@ -48,6 +52,10 @@ struct SplitResult {
 /// district). JOBS_DIR must not exist or be empty; it is written in a staging folder and
 /// moved into place. Households from totals or a population raster are refused: their
 /// estimate spans districts (write households_estimated with plan first, and split that).
+/// OSM extracts are not cut: each job reads the extract and keeps what its boundary holds
+/// (households estimated from buildings are then counted by the jobs; jobs.tsv says 0).
+/// `city_config` may be empty with `options.osm_path`: the city is the extract (its
+/// barriers, water, buildings and centres by gridplan's OSM tags).
 SplitResult split_city(const std::string& city_config, const SplitOptions& options,
                        const std::filesystem::path& jobs_dir, RunContext& ctx);
 

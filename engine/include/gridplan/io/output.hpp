@@ -5,6 +5,7 @@
 
 #include "gridplan/core/run_context.hpp"
 #include "gridplan/crs/crs.hpp"
+#include "gridplan/io/database.hpp"
 #include "gridplan/wrap/geos.hpp"
 
 #include <nlohmann/json.hpp>
@@ -39,12 +40,17 @@ namespace gridplan::io {
 /// own output names that the run did not write are removed at commit (stale outputs of
 /// an earlier run). Without commit() (an error, or abandon() on a signal) nothing is left
 /// behind: no staging folder and no directory the run created.
+///
+/// With a database, the vector layers (written as GeoPackage in memory) go into its
+/// tables instead of files: staged at commit, published in one transaction before the
+/// folder's files move into place; the manifest lists the tables under "database".
 class OutputDir {
 public:
     /// Creates `dir` if needed, takes its lock (InputError if another run holds it or the
     /// directory cannot be written) and removes staging folders that earlier runs left.
     /// `manifest` names the file written last; it must be written with write_manifest().
-    OutputDir(std::filesystem::path dir, std::string manifest);
+    /// With `database`, connects to it first (see DatabaseOutput).
+    OutputDir(std::filesystem::path dir, std::string manifest, std::optional<DatabaseTarget> database = {});
     ~OutputDir();
     OutputDir(const OutputDir&) = delete;
     OutputDir& operator=(const OutputDir&) = delete;
@@ -52,6 +58,8 @@ public:
     OutputDir& operator=(OutputDir&&) = delete;
 
     const std::filesystem::path& dir() const noexcept { return m_dir; }
+    /// The database the vector layers go into, else null.
+    const DatabaseOutput* database() const noexcept { return m_database.get(); }
     /// Where a GDAL driver creates `name`: in memory when it supports GDAL's virtual file
     /// API (`virtual_io`), else in the staging folder. Its sidecar files go beside it.
     std::string gdal_path(const std::string& name, bool virtual_io);
@@ -100,6 +108,7 @@ private:
     std::vector<std::string> m_inputs;
     std::vector<std::filesystem::path> m_files;
     std::set<std::string> m_synth_files;  ///< files of a synthetic district in m_dir
+    std::unique_ptr<DatabaseOutput> m_database;
     std::mutex m_commit_mutex;            ///< the rename phase of commit() against abandon()
     std::atomic<bool> m_done{false};      ///< committed or abandoned
 };
@@ -111,9 +120,13 @@ struct OutputFormat {
     bool multi_layer = false;         ///< all layers of a product in one file (GPKG)
     bool single_geometry_type = false; ///< needs one geometry type per layer (Shapefile)
     bool short_field_names = false;   ///< 10-character field names (Shapefile)
+    /// The layers go into database tables (written as GeoPackage in memory first).
+    bool database = false;
 
     /// "geojson", "gpkg", "shp" or any GDAL vector driver name; throws UsageError.
     static OutputFormat from_name(const std::string& name);
+    /// The format of a database output.
+    static OutputFormat for_database();
     bool is_geojson() const noexcept { return driver == "GeoJSON"; }
 };
 
