@@ -82,8 +82,12 @@ public:
         }
         batch::SplitOptions options;
         std::string by = m_by;
+        // FIELD follows the last ':', unless that is a drive letter's, or inside a
+        // connection string ("PG:dbname=gis|districts:code" has one after the layer).
         const auto colon = by.rfind(':');
-        if (colon != std::string::npos && colon > 1) {  // not a drive letter or "PG:"
+        const auto bar = by.rfind('|');
+        const bool database = io::DatabaseTarget::names_database(by);
+        if (colon != std::string::npos && colon > 1 && (!database || (bar != std::string::npos && colon > bar))) {
             options.id_field = by.substr(colon + 1);
             by.resize(colon);
         }

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -32,7 +33,7 @@ std::string quoted(const std::string& s) {
     return out + "'";
 }
 
-/// A PostgreSQL server with PostGIS on a Unix socket in a temporary folder, as an unprivileged user
+/// A PostgreSQL server with PostGIS on loopback, its data in a temporary folder, run as an unprivileged user
 /// when the tests run as root (initdb refuses root); stopped and removed on destruction.
 class ThrowawayServer {
 public:
@@ -45,7 +46,7 @@ public:
         m_ok = run(m_as + pg_bin + "/initdb -A trust -U gridplan -D " + quoted((m_dir / "data").string())) &&
                run(m_as + pg_bin + "/pg_ctl -w -D " + quoted((m_dir / "data").string()) + " -l " +
                    quoted((m_dir / "log").string()) + " -o " +
-                   quoted("-k " + (m_dir / "sock").string() + " -p " + m_port + " -c listen_addresses=") + " start");
+                   quoted("-k " + (m_dir / "sock").string() + " -p " + m_port + " -c listen_addresses=127.0.0.1") + " start");
         m_started = m_ok;
         m_ok = m_ok && sql("CREATE EXTENSION postgis");
     }
@@ -64,8 +65,7 @@ public:
     bool ok() const { return m_ok; }
     /// A connection string with a password (ignored by trust authentication).
     std::string connection() const {
-        return "PG:host=" + (m_dir / "sock").string() + " port=" + m_port +
-               " dbname=postgres user=gridplan password=s3cret-pw";
+        return "PG:host=127.0.0.1 port=" + m_port + " dbname=postgres user=gridplan password=s3cret-pw";
     }
     bool sql(const std::string& statement) const { return run(psql() + " -c " + quoted(statement)); }
     /// The rows of a query, one line each, columns joined by '|'.
@@ -88,7 +88,7 @@ public:
 
 private:
     std::string psql() const {
-        return pg_bin + "/psql -q -h " + quoted((m_dir / "sock").string()) + " -p " + m_port +
+        return pg_bin + "/psql -q -h 127.0.0.1 -p " + m_port +
                " -U gridplan -d postgres -v ON_ERROR_STOP=1";
     }
     static bool run(const std::string& command) {
@@ -271,6 +271,17 @@ TEST_CASE("plan writes its layers into PostGIS as one set: replaced only with --
         CHECK(text.find("s3cret-pw") == std::string::npos);
     }
 
+    // libpq finds the connection in a service file: no password on the command line.
+    test::write_file(dir / "pg_service.conf", "[gptest]\nhost=127.0.0.1\nport=55441\ndbname=postgres\nuser=gridplan\n");
+    ::setenv("PGSERVICEFILE", (dir / "pg_service.conf").c_str(), 1);
+    const auto service = run_gridplan({"plan", (dir / "db.json").string(), "--households-per-grid", "3000", "--out",
+                                       "PG:service=gptest", "--report-dir", (dir / "service").string(), "--schema",
+                                       "viaservice", "-q"});
+    ::unsetenv("PGSERVICEFILE");
+    INFO(service.err);
+    CHECK(service.exit_code == 0);
+    CHECK(server.query("SELECT count(*) FROM viaservice.grids") == "5\n");
+
     // A second run does not replace the tables without --overwrite: it fails before
     // writing anything, and names the table.
     const std::string manifest_before = test::read_file(dir / "report" / "plan.json");
@@ -356,10 +367,16 @@ TEST_CASE("plan writes its layers into PostGIS as one set: replaced only with --
     }
     // The same city split from the database: its lines and areas stay there, each job's
     // config a query for its district's area; the jobs plan the same grids.
+    // The districts come from a table too.
     const fs::path db_jobs = dir / "db_jobs";
-    REQUIRE(run_gridplan({"split", (dir / "db.json").string(), "--by",
-                          (dir / "quarters.geojson").string() + ":code", "--out", db_jobs.string(), "-q"})
+    REQUIRE(run_command("/usr/bin/ogr2ogr", {"-f", "PostgreSQL", pg, (dir / "quarters.geojson").string(), "-nln",
+                                             "quarters", "-lco", "GEOMETRY_NAME=geom"})
                 .exit_code == 0);
+    const auto db_split =
+        run_gridplan({"split", (dir / "db.json").string(), "--by", pg + "|quarters:code", "--out", db_jobs.string()});
+    INFO(db_split.err);
+    REQUIRE(db_split.exit_code == 0);
+    CHECK(db_split.err.find("s3cret-pw") == std::string::npos);
     for (const char* id : {"370701", "370702", "370703", "370704"}) {
         const nlohmann::json job = nlohmann::json::parse(test::read_file(db_jobs / id / "district.json"));
         CHECK_THAT(job.at("barriers")[0].at("sql").get<std::string>(), Catch::Contains("ST_Intersects"));
