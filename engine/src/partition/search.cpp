@@ -4,13 +4,14 @@
 #include "partition/detail/objective.hpp"
 
 #include <algorithm>
+#include <map>
 #include <cmath>
 #include <optional>
 #include <set>
 
 namespace gridplan::partition::detail {
 
-bool connected_without(const State& state, RegionId r, AtomId a) {
+bool connected_without(const State& state, RegionId r, AtomId a, std::size_t region_atoms) {
     const Problem& p = state.problem();
     AtomId start;
     for (const auto& e : p.atom(a).edges) {
@@ -22,10 +23,6 @@ bool connected_without(const State& state, RegionId r, AtomId a) {
     if (!start.valid()) {
         return false;  // a alone, or a connected only through weak links: keep it
     }
-    std::size_t size = 0;
-    for (const auto x : state.region_of) {
-        size += x == r ? 1 : 0;
-    }
     std::vector<AtomId> queue{start};
     std::set<AtomId> seen{start, a};
     for (std::size_t q = 0; q < queue.size(); ++q) {
@@ -35,8 +32,74 @@ bool connected_without(const State& state, RegionId r, AtomId a) {
             }
         }
     }
-    return queue.size() == size - 1;
+    return queue.size() == region_atoms - 1;
 }
+
+namespace {
+
+/// The atoms of each region (in id order) and the strong edges between regions, kept up
+/// to date as a search moves atoms: looking them up by scanning every atom made the
+/// searches quadratic in the size of the district.
+class RegionIndex {
+public:
+    explicit RegionIndex(const State& state)
+        : m_problem(state.problem()), m_members(state.regions.size()), m_links(state.regions.size()) {
+        for (const AtomId a : m_problem.atom_ids()) {
+            const RegionId r = state.region_of[a];
+            m_members[r].insert(a);
+            for (const auto& e : m_problem.atom(a).edges) {
+                const RegionId t = state.region_of[e.other];
+                if (e.strong && t != r) {
+                    ++m_links[r][t];
+                }
+            }
+        }
+    }
+
+    /// The atoms of region r, in id order.
+    const std::set<AtomId>& members(RegionId r) const { return m_members[r]; }
+    /// The regions r shares a strong edge with, in id order.
+    std::vector<RegionId> neighbours(RegionId r) const {
+        std::vector<RegionId> out;
+        for (const auto& [t, n] : m_links[r]) {
+            if (n > 0) {
+                out.push_back(t);
+            }
+        }
+        return out;
+    }
+    bool connected_without(const State& state, RegionId r, AtomId a) const {
+        return detail::connected_without(state, r, a, m_members[r].size());
+    }
+    /// Moves atom a into region s, in the state and here.
+    void move(State& state, AtomId a, RegionId s) {
+        const RegionId r = state.region_of[a];
+        for (const auto& e : m_problem.atom(a).edges) {
+            const RegionId t = state.region_of[e.other];
+            if (!e.strong) {
+                continue;
+            }
+            if (t != r) {
+                --m_links[r][t];
+                --m_links[t][r];
+            }
+            if (t != s) {
+                ++m_links[s][t];
+                ++m_links[t][s];
+            }
+        }
+        m_members[r].erase(a);
+        m_members[s].insert(a);
+        state.move_atom(a, s);
+    }
+
+private:
+    const Problem& m_problem;
+    IdVector<RegionId, std::set<AtomId>> m_members;
+    IdVector<RegionId, std::map<RegionId, int>> m_links;  ///< strong edges from region to region
+};
+
+} // namespace
 
 void search(State& state) {
     improve(state);
@@ -49,6 +112,7 @@ void search(State& state) {
 void improve(State& state) {
     const Problem& p = state.problem();
     const MoveRules& rules = state.rules;
+    RegionIndex index{state};
     for (int pass = 0; pass < p.tuning().improve_passes; ++pass) {
         std::size_t moved = 0;
         for (const AtomId a : p.atom_ids()) {
@@ -73,8 +137,8 @@ void improve(State& state) {
                     best = s;
                 }
             }
-            if (best.valid() && connected_without(state, r, a)) {
-                state.move_atom(a, best);
+            if (best.valid() && index.connected_without(state, r, a)) {
+                index.move(state, a, best);
                 ++moved;
             }
         }
@@ -92,6 +156,7 @@ void repair_band(State& state, bool thorough) {
     const double high = p.config().band_high();
     const double target = p.config().households_per_grid;
     const std::size_t nr = state.regions.size();
+    RegionIndex index{state};
     std::set<RegionId> stuck;  // grids no path could help since the last move
     for (int pass = 0; pass < t.band_repair_passes_per_grid * static_cast<int>(nr); ++pass) {
         // The grid farthest outside the band.
@@ -112,16 +177,6 @@ void repair_band(State& state, bool thorough) {
             return;
         }
         const bool over = static_cast<double>(state.regions[worst].load) > high;
-        // Grid adjacency over strong edges (frozen grids pass nothing on).
-        IdVector<RegionId, std::set<RegionId>> next(nr);
-        for (const AtomId a : p.atom_ids()) {
-            for (const auto& e : p.atom(a).edges) {
-                if (e.strong && state.region_of[e.other] != state.region_of[a] &&
-                    !rules.is_frozen(state.region_of[e.other])) {
-                    next[state.region_of[a]].insert(state.region_of[e.other]);
-                }
-            }
-        }
         // Breadth-first to the nearest grid with room (over) or to spare (under): beyond the
         // target; when thorough, failing that, the next nearest, or any that can take (or
         // give) the gap and stay inside the band.
@@ -130,8 +185,9 @@ void repair_band(State& state, bool thorough) {
         std::vector<RegionId> queue{worst};
         std::vector<RegionId> candidates;
         for (std::size_t q = 0; q < queue.size(); ++q) {
-            for (const auto n : next[queue[q]]) {
-                if (parent[n].valid()) {
+            // Grid adjacency over strong edges (frozen grids pass nothing on).
+            for (const auto n : index.neighbours(queue[q])) {
+                if (parent[n].valid() || rules.is_frozen(n)) {
                     continue;
                 }
                 parent[n] = queue[q];
@@ -166,10 +222,7 @@ void repair_band(State& state, bool thorough) {
         bool moved_any = false;
         for (const RegionId found : candidates) {
             // A thorough repair keeps a path's moves only when fewer households end outside.
-            std::optional<IdVector<AtomId, RegionId>> undo;
-            if (thorough) {
-                undo = state.region_of;
-            }
+            std::vector<std::pair<AtomId, RegionId>> undo;  // (atom, its region before)
             std::vector<RegionId> path{found};
             while (path.back() != worst) {
                 path.push_back(parent[path.back()]);
@@ -188,8 +241,8 @@ void repair_band(State& state, bool thorough) {
                     AtomId best;
                     for (int tier = 0; tier < (thorough ? 2 : 1) && !best.valid(); ++tier) {
                         double best_score = unreachable;
-                        for (const AtomId a : p.atom_ids()) {
-                            if (state.region_of[a] != from || state.regions[from].seed == a || p.atom(a).households <= 0) {
+                        for (const AtomId a : index.members(from)) {
+                            if (state.regions[from].seed == a || p.atom(a).households <= 0) {
                                 continue;
                             }
                             const double h = static_cast<double>(p.atom(a).households);
@@ -207,7 +260,7 @@ void repair_band(State& state, bool thorough) {
                                 continue;
                             }
                             const double score = move_delta(state, a, to) / h;
-                            if (score < best_score && connected_without(state, from, a)) {
+                            if (score < best_score && index.connected_without(state, from, a)) {
                                 best_score = score;
                                 best = a;
                             }
@@ -217,15 +270,14 @@ void repair_band(State& state, bool thorough) {
                         break;
                     }
                     passed += static_cast<double>(p.atom(best).households);
-                    state.move_atom(best, to);
+                    undo.emplace_back(best, from);
+                    index.move(state, best, to);
                     moved_any = true;
                 }
             }
             if (moved_any && thorough && outside() >= outside_before) {
-                for (const AtomId a : p.atom_ids()) {
-                    if (state.region_of[a] != (*undo)[a]) {
-                        state.move_atom(a, (*undo)[a]);
-                    }
+                for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
+                    index.move(state, it->first, it->second);
                 }
                 moved_any = false;
             }
@@ -248,6 +300,7 @@ void chain_moves(State& state) {
     const MoveRules& rules = state.rules;
     const double high = p.config().band_high();
     const double low = p.config().band_low();
+    RegionIndex index{state};
     for (int pass = 0; pass < p.tuning().chain_passes; ++pass) {
         std::size_t applied = 0;
         for (const AtomId a : p.atom_ids()) {
@@ -268,18 +321,18 @@ void chain_moves(State& state) {
                     static_cast<double>(state.regions[s].load + ha) <= high) {
                     continue;  // no gain, or a single move (improve) suffices
                 }
-                if (!connected_without(state, r, a)) {
+                if (!index.connected_without(state, r, a)) {
                     break;
                 }
                 const double first = balance_delta(state, r, s, ha) + move_delta(state, a, s);
-                state.move_atom(a, s);
+                index.move(state, a, s);
                 // The border atom of s to pass on that lowers the objective most.
                 double best = -1e-6;
                 AtomId best_b;
                 RegionId best_t;
                 const double need = static_cast<double>(state.regions[s].load) - high;
-                for (const AtomId b : p.atom_ids()) {
-                    if (state.region_of[b] != s || b == a || state.regions[s].seed == b ||
+                for (const AtomId b : index.members(s)) {
+                    if (b == a || state.regions[s].seed == b ||
                         static_cast<double>(p.atom(b).households) < need) {
                         continue;
                     }
@@ -293,7 +346,7 @@ void chain_moves(State& state) {
                     for (const auto t : next) {
                         const double candidate =
                             first + balance_delta(state, s, t, p.atom(b).households) + move_delta(state, b, t);
-                        if (candidate < best && connected_without(state, s, b)) {
+                        if (candidate < best && index.connected_without(state, s, b)) {
                             best = candidate;
                             best_b = b;
                             best_t = t;
@@ -301,11 +354,11 @@ void chain_moves(State& state) {
                     }
                 }
                 if (best_b.valid()) {
-                    state.move_atom(best_b, best_t);
+                    index.move(state, best_b, best_t);
                     ++applied;
                     break;
                 }
-                state.move_atom(a, r);  // undo
+                index.move(state, a, r);  // undo
             }
         }
         if (applied == 0) {

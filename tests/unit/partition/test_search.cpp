@@ -21,9 +21,10 @@ TEST_CASE("search: a region stays connected without an end block, not without it
     wrap::GeosContext geos;
     const StageFixture f{geos, test::chain(geos, {100, 100, 100, 100}).build(), test::config_for(200.0)};
     const pd::State s = f.chain_state({0, 0, 0, 1}, {0, 3});
-    CHECK(pd::connected_without(s, r0, f.chain_atom(2)));
-    CHECK_FALSE(pd::connected_without(s, r0, f.chain_atom(1)));  // would cut block 0 from block 2
-    CHECK_FALSE(pd::connected_without(s, r1, f.chain_atom(3)));  // alone: stays
+    // Region 0 holds 3 atoms, region 1 one.
+    CHECK(pd::connected_without(s, r0, f.chain_atom(2), 3));
+    CHECK_FALSE(pd::connected_without(s, r0, f.chain_atom(1), 3));  // would cut block 0 from block 2
+    CHECK_FALSE(pd::connected_without(s, r1, f.chain_atom(3), 1));  // alone: stays
 }
 
 TEST_CASE("search: a single move into the band, and the hooks that stop it", "[partition][search]") {

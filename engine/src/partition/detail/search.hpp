@@ -9,9 +9,9 @@
 
 namespace gridplan::partition::detail {
 
-/// Whether region r stays connected without atom a (false if a has no strong neighbour
-/// in r: a alone, or linked only weakly, stays).
-bool connected_without(const State& state, RegionId r, AtomId a);
+/// Whether region r (of `region_atoms` atoms) stays connected without atom a (false if a
+/// has no strong neighbour in r: a alone, or linked only weakly, stays).
+bool connected_without(const State& state, RegionId r, AtomId a, std::size_t region_atoms);
 
 /// Single moves: each atom to the neighbouring region that lowers the objective most,
 /// over passes until none moves (at most Tuning::improve_passes).
