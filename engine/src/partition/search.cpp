@@ -240,7 +240,10 @@ void repair_band(State& state, bool thorough) {
                     // that leaves both grids inside the band.
                     AtomId best;
                     for (int tier = 0; tier < (thorough ? 2 : 1) && !best.valid(); ++tier) {
-                        double best_score = unreachable;
+                        // The best-scored atom whose grid stays connected without it: the
+                        // scores first, then the contiguity checks in score order (the
+                        // lower id first on ties), until one holds.
+                        std::vector<std::pair<double, AtomId>> scored;
                         for (const AtomId a : index.members(from)) {
                             if (state.regions[from].seed == a || p.atom(a).households <= 0) {
                                 continue;
@@ -260,9 +263,16 @@ void repair_band(State& state, bool thorough) {
                                 continue;
                             }
                             const double score = move_delta(state, a, to) / h;
-                            if (score < best_score && index.connected_without(state, from, a)) {
-                                best_score = score;
+                            if (score < unreachable) {
+                                scored.emplace_back(score, a);
+                            }
+                        }
+                        std::stable_sort(scored.begin(), scored.end(),
+                                         [](const auto& x, const auto& y) { return x.first < y.first; });
+                        for (const auto& [score, a] : scored) {
+                            if (index.connected_without(state, from, a)) {
                                 best = a;
+                                break;
                             }
                         }
                     }
